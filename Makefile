@@ -1,0 +1,53 @@
+# Borgercases – the only entry points a newcomer needs:
+#   make run    build the site and start site + facilitator app (prints the addresses)
+#   make test   lint, type check and run the whole test suite (installs Chromium if missing)
+#   make site   build the static site into site/
+#   make bench  print performance figures (not part of the tests)
+
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test site bench lint chromium lock clean
+
+$(STAMP): requirements.lock pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 kræves (fundet " + sys.version.split()[0] + ")")'
+	@echo "Opretter Python-miljøet i $(VENV) …"
+	@[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+site: $(STAMP)
+	$(BIN)/mkdocs build --strict --quiet
+
+run: site
+	@$(BIN)/python scripts/run.py
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installerer Debians chromium til browsertestene …"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+
+test: $(STAMP) chromium lint
+	$(BIN)/python -m pytest
+
+bench: $(STAMP) chromium site
+	$(BIN)/python scripts/bench.py
+
+# Regenerate requirements.lock after changing pyproject.toml.
+lock: $(STAMP)
+	$(BIN)/uv pip compile pyproject.toml --extra dev -p 3.11 -o requirements.lock
+
+clean:
+	rm -rf site .pytest_cache .mypy_cache .ruff_cache

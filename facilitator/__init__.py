@@ -1,0 +1,1 @@
+"""Borgercases facilitator tool: domain, storage and views."""

@@ -1,0 +1,34 @@
+"""The 15-minute team exercise from the booklet, as data.
+
+The five steps are quoted exactly as the source describes them; the site's home
+page and the facilitator app both render them from here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Step:
+    key: str
+    text: str  # the source's own wording
+    short: str  # a short Danish label for buttons and the timer
+    default_minutes: int
+
+
+STEPS: tuple[Step, ...] = (
+    Step("moderator", "Vælg en ordstyrer", "Ordstyrer", 1),
+    Step("read", "Alle læser casen og refleksionsspørgsmålene hver for sig", "Læs casen", 3),
+    Step(
+        "discuss",
+        "Ordstyrer faciliterer en fælles diskussion om refleksionsspørgsmålene",
+        "Fælles diskussion",
+        6,
+    ),
+    Step("knowledge", "Find viden og inspiration på bagsiden af casen", "Viden og inspiration", 3),
+    Step("follow_up", "Aftal, hvem der følger op på hvad indtil næste møde", "Opfølgning", 2),
+)
+
+EXERCISE_TITLE = "Eksempel på en kort øvelse til teammødet (15 minutter)"
+TOTAL_DEFAULT_MINUTES = sum(s.default_minutes for s in STEPS)

@@ -1,0 +1,540 @@
+"""Storage: the one module that talks to the database (SQLAlchemy).
+
+An embedded SQLite file in the data directory by default; ``DATABASE_URL``
+selects another server (e.g. PostgreSQL). Every function commits before it
+returns, so what the screen shows as saved is on disk. Callers get plain
+dataclasses, never ORM objects.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    create_engine,
+    delete,
+    event,
+    func,
+    select,
+    update,
+)
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+
+from facilitator.timer import TimerState
+
+DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class TeamRow(Base):
+    __tablename__ = "teams"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(80))
+    name_key: Mapped[str] = mapped_column(String(80), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class MeetingRow(Base):
+    __tablename__ = "meetings"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True)
+    meeting_date: Mapped[date] = mapped_column(Date)
+    next_meeting_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    case_number: Mapped[int] = mapped_column(Integer)
+    participants: Mapped[list[str]] = mapped_column(JSON, default=list)
+    moderator: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    plan: Mapped[list[int]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(20))
+    current_step: Mapped[int] = mapped_column(Integer, default=0)
+    used: Mapped[list[float]] = mapped_column(JSON)
+    allocated: Mapped[list[int | None]] = mapped_column(JSON)
+    running_since: Mapped[float | None] = mapped_column(Float, nullable=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class NoteRow(Base):
+    __tablename__ = "notes"
+    meeting_id: Mapped[str] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), primary_key=True
+    )
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    text: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class FollowUpRowDB(Base):
+    __tablename__ = "follow_ups"
+    __table_args__ = (UniqueConstraint("meeting_id", "client_key"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True)
+    meeting_id: Mapped[str] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    client_key: Mapped[str] = mapped_column(String(40))
+    who: Mapped[str] = mapped_column(String(80))
+    what: Mapped[str] = mapped_column(Text)
+    due: Mapped[date | None] = mapped_column(Date, nullable=True)
+    case_number: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    done: Mapped[bool] = mapped_column(Boolean, default=False)
+    done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+# --- Plain records handed to the rest of the app -----------------------------------------
+
+
+@dataclass(frozen=True)
+class Team:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class Meeting:
+    id: str
+    team: Team
+    meeting_date: date
+    next_meeting_date: date | None
+    case_number: int
+    participants: tuple[str, ...]
+    moderator: str | None
+    timer: TimerState
+    version: int
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    id: int
+    meeting_id: str
+    who: str
+    what: str
+    due: date | None
+    case_number: int | None
+    done: bool
+    meeting_date: date
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class MeetingSummaryRow:
+    id: str
+    meeting_date: date
+    case_number: int
+    participants: int
+    moderator: str | None
+    status: str
+    follow_ups: int
+    open_follow_ups: int
+
+
+class StorageError(RuntimeError):
+    """The database could not be used; ``str(err)`` is a Danish message for the screen."""
+
+
+class ConcurrentChange(RuntimeError):
+    pass
+
+
+def default_url() -> str:
+    url = os.environ.get("DATABASE_URL", "").strip()
+    if url:
+        return url
+    data_dir = Path(os.environ.get("BORGERCASES_DATA_DIR", DEFAULT_DATA_DIR))
+    data_dir.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{data_dir / 'borgercases.sqlite3'}"
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 15, "check_same_thread": False})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def new_meeting_id() -> str:
+    """Unguessable: 128 random bits, URL-safe."""
+    return secrets.token_urlsafe(16)
+
+
+class Storage:
+    def __init__(self, url: str | None = None) -> None:
+        self.url = url or default_url()
+        self.engine = make_engine(self.url)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    def create_schema(self) -> None:
+        with self._guard():
+            Base.metadata.create_all(self.engine)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    # --- plumbing ---
+
+    @contextmanager
+    def _guard(self) -> Iterator[None]:
+        try:
+            yield
+        except OperationalError as exc:
+            text = str(exc.orig).lower() if exc.orig else str(exc).lower()
+            if "locked" in text or "busy" in text:
+                msg = "Databasen er optaget lige nu. Prøv igen om et øjeblik – intet er gået tabt."
+            elif "readonly" in text or "read-only" in text:
+                msg = "Databasen er skrivebeskyttet, så intet kan gemmes. Kontakt den, der driver værktøjet."
+            else:
+                msg = "Databasen kan ikke bruges lige nu. Prøv igen om et øjeblik."
+            raise StorageError(msg) from exc
+
+    @contextmanager
+    def _session(self) -> Iterator[Session]:
+        with self._guard(), self._sessions.begin() as session:
+            yield session
+
+    # --- teams ---
+
+    def get_or_create_team(self, name: str) -> Team:
+        key = name.casefold()
+        for _attempt in range(3):
+            with self._session() as s:
+                row = s.scalar(select(TeamRow).where(TeamRow.name_key == key))
+                if row is not None:
+                    return Team(row.id, row.name)
+            try:
+                with self._session() as s:
+                    row = TeamRow(name=name, name_key=key)
+                    s.add(row)
+                    s.flush()
+                    return Team(row.id, row.name)
+            except Exception:  # a concurrent insert won: read it on the next round
+                time.sleep(0.05)
+        raise StorageError("Teamet kunne ikke oprettes. Prøv igen.")
+
+    def find_team(self, name: str) -> Team | None:
+        with self._session() as s:
+            row = s.scalar(select(TeamRow).where(TeamRow.name_key == name.casefold()))
+            return Team(row.id, row.name) if row else None
+
+    def delete_team(self, team_id: int) -> None:
+        """Delete a team and everything it stored: meetings, notes, follow-ups."""
+        with self._session() as s:
+            meeting_ids = list(s.scalars(select(MeetingRow.id).where(MeetingRow.team_id == team_id)))
+            if meeting_ids:
+                s.execute(delete(NoteRow).where(NoteRow.meeting_id.in_(meeting_ids)))
+            s.execute(delete(FollowUpRowDB).where(FollowUpRowDB.team_id == team_id))
+            s.execute(delete(MeetingRow).where(MeetingRow.team_id == team_id))
+            s.execute(delete(TeamRow).where(TeamRow.id == team_id))
+
+    # --- meetings ---
+
+    def create_meeting(
+        self,
+        team: Team,
+        meeting_date: date,
+        case_number: int,
+        participants: list[str],
+        plan_seconds: list[int],
+        next_meeting_date: date | None = None,
+    ) -> str:
+        timer = TimerState(plan=tuple(plan_seconds))
+        meeting_id = new_meeting_id()
+        with self._session() as s:
+            s.add(
+                MeetingRow(
+                    id=meeting_id,
+                    team_id=team.id,
+                    meeting_date=meeting_date,
+                    next_meeting_date=next_meeting_date,
+                    case_number=case_number,
+                    participants=list(participants),
+                    moderator=None,
+                    plan=list(timer.plan),
+                    status=timer.status,
+                    current_step=timer.current,
+                    used=list(timer.used),
+                    allocated=list(timer.allocated),
+                    running_since=None,
+                )
+            )
+        return meeting_id
+
+    def get_meeting(self, meeting_id: str) -> Meeting | None:
+        if not meeting_id or len(meeting_id) > 40:
+            return None
+        with self._session() as s:
+            row = s.get(MeetingRow, meeting_id)
+            if row is None:
+                return None
+            team = s.get(TeamRow, row.team_id)
+            assert team is not None
+            return _meeting(row, Team(team.id, team.name))
+
+    def update_timer(
+        self, meeting_id: str, change: Callable[[TimerState], TimerState], retries: int = 5
+    ) -> Meeting:
+        """Apply ``change`` to the stored timer; concurrent changes are retried, never lost."""
+        for _attempt in range(retries):
+            meeting = self.get_meeting(meeting_id)
+            if meeting is None:
+                raise StorageError("Mødet findes ikke længere.")
+            new = change(meeting.timer)
+            with self._session() as s:
+                result = s.execute(
+                    update(MeetingRow)
+                    .where(MeetingRow.id == meeting_id, MeetingRow.version == meeting.version)
+                    .values(
+                        status=new.status,
+                        current_step=new.current,
+                        used=list(new.used),
+                        allocated=list(new.allocated),
+                        plan=list(new.plan),
+                        running_since=new.running_since,
+                        version=meeting.version + 1,
+                        updated_at=utcnow(),
+                    )
+                )
+                if result.rowcount == 1:  # type: ignore[attr-defined]
+                    break
+        else:
+            raise StorageError("Mødet blev ændret fra en anden skærm samtidig. Prøv igen.")
+        updated = self.get_meeting(meeting_id)
+        assert updated is not None
+        return updated
+
+    def set_moderator(self, meeting_id: str, name: str | None) -> None:
+        with self._session() as s:
+            s.execute(
+                update(MeetingRow)
+                .where(MeetingRow.id == meeting_id)
+                .values(moderator=name, updated_at=utcnow())
+            )
+
+    def delete_meeting(self, meeting_id: str) -> None:
+        with self._session() as s:
+            s.execute(delete(NoteRow).where(NoteRow.meeting_id == meeting_id))
+            s.execute(delete(FollowUpRowDB).where(FollowUpRowDB.meeting_id == meeting_id))
+            s.execute(delete(MeetingRow).where(MeetingRow.id == meeting_id))
+
+    def team_meetings(self, team_id: int) -> list[MeetingSummaryRow]:
+        with self._session() as s:
+            rows = s.scalars(
+                select(MeetingRow)
+                .where(MeetingRow.team_id == team_id)
+                .order_by(MeetingRow.meeting_date.desc(), MeetingRow.created_at.desc())
+            ).all()
+            counts = {
+                mid: (total, open_)
+                for mid, total, open_ in s.execute(
+                    select(
+                        FollowUpRowDB.meeting_id,
+                        func.count(FollowUpRowDB.id),
+                        func.sum(func.cast(~FollowUpRowDB.done, Integer)),
+                    )
+                    .where(FollowUpRowDB.team_id == team_id)
+                    .group_by(FollowUpRowDB.meeting_id)
+                )
+            }
+            return [
+                MeetingSummaryRow(
+                    id=r.id,
+                    meeting_date=r.meeting_date,
+                    case_number=r.case_number,
+                    participants=len(r.participants or []),
+                    moderator=r.moderator,
+                    status=r.status,
+                    follow_ups=counts.get(r.id, (0, 0))[0],
+                    open_follow_ups=int(counts.get(r.id, (0, 0))[1] or 0),
+                )
+                for r in rows
+            ]
+
+    def last_moderated(self, team_id: int) -> dict[str, datetime]:
+        """When each person (by case-folded name) last moderated a meeting of the team."""
+        with self._session() as s:
+            out: dict[str, datetime] = {}
+            for name, when in s.execute(
+                select(MeetingRow.moderator, func.max(MeetingRow.created_at))
+                .where(MeetingRow.team_id == team_id, MeetingRow.moderator.is_not(None))
+                .group_by(MeetingRow.moderator)
+            ):
+                key = str(name).casefold()
+                when = _aware(when)
+                if key not in out or when > out[key]:
+                    out[key] = when
+            return out
+
+    def purge_older_than(self, days: int, today: date) -> int:
+        """Retention: delete meetings (with notes and follow-ups) older than ``days``."""
+        cutoff = today - timedelta(days=days)
+        with self._session() as s:
+            ids = list(s.scalars(select(MeetingRow.id).where(MeetingRow.meeting_date < cutoff)))
+            if ids:
+                s.execute(delete(NoteRow).where(NoteRow.meeting_id.in_(ids)))
+                s.execute(delete(FollowUpRowDB).where(FollowUpRowDB.meeting_id.in_(ids)))
+                s.execute(delete(MeetingRow).where(MeetingRow.id.in_(ids)))
+            return len(ids)
+
+    # --- notes ---
+
+    def save_note(self, meeting_id: str, key: str, text: str) -> None:
+        with self._session() as s:
+            row = s.get(NoteRow, (meeting_id, key))
+            if row is None:
+                s.add(NoteRow(meeting_id=meeting_id, key=key, text=text, updated_at=utcnow()))
+            else:
+                row.text = text
+                row.updated_at = utcnow()
+
+    def notes(self, meeting_id: str) -> dict[str, str]:
+        with self._session() as s:
+            return {
+                r.key: r.text
+                for r in s.scalars(select(NoteRow).where(NoteRow.meeting_id == meeting_id))
+            }
+
+    # --- follow-ups ---
+
+    def add_follow_up(
+        self,
+        meeting: Meeting,
+        who: str,
+        what: str,
+        due: date | None,
+        case_number: int | None,
+        client_key: str | None = None,
+    ) -> int:
+        """Store a follow-up once: the same ``client_key`` twice (a double click) stores one."""
+        client_key = client_key or secrets.token_hex(8)
+        with self._session() as s:
+            existing = s.scalar(
+                select(FollowUpRowDB.id).where(
+                    FollowUpRowDB.meeting_id == meeting.id, FollowUpRowDB.client_key == client_key
+                )
+            )
+            if existing is not None:
+                return int(existing)
+            row = FollowUpRowDB(
+                team_id=meeting.team.id,
+                meeting_id=meeting.id,
+                client_key=client_key,
+                who=who,
+                what=what,
+                due=due,
+                case_number=case_number,
+            )
+            s.add(row)
+            s.flush()
+            return int(row.id)
+
+    def set_follow_up_done(self, follow_up_id: int, done: bool) -> None:
+        with self._session() as s:
+            s.execute(
+                update(FollowUpRowDB)
+                .where(FollowUpRowDB.id == follow_up_id)
+                .values(done=done, done_at=utcnow() if done else None)
+            )
+
+    def delete_follow_up(self, follow_up_id: int) -> None:
+        with self._session() as s:
+            s.execute(delete(FollowUpRowDB).where(FollowUpRowDB.id == follow_up_id))
+
+    def follow_ups(
+        self,
+        team_id: int,
+        *,
+        meeting_id: str | None = None,
+        open_only: bool = False,
+        exclude_meeting: str | None = None,
+    ) -> list[FollowUp]:
+        with self._session() as s:
+            q = (
+                select(FollowUpRowDB, MeetingRow.meeting_date)
+                .join(MeetingRow, MeetingRow.id == FollowUpRowDB.meeting_id)
+                .where(FollowUpRowDB.team_id == team_id)
+            )
+            if meeting_id is not None:
+                q = q.where(FollowUpRowDB.meeting_id == meeting_id)
+            if exclude_meeting is not None:
+                q = q.where(FollowUpRowDB.meeting_id != exclude_meeting)
+            if open_only:
+                q = q.where(FollowUpRowDB.done.is_(False))
+            q = q.order_by(FollowUpRowDB.due.is_(None), FollowUpRowDB.due, FollowUpRowDB.id)
+            return [
+                FollowUp(
+                    id=r.id,
+                    meeting_id=r.meeting_id,
+                    who=r.who,
+                    what=r.what,
+                    due=r.due,
+                    case_number=r.case_number,
+                    done=r.done,
+                    meeting_date=md,
+                    created_at=_aware(r.created_at),
+                )
+                for r, md in s.execute(q)
+            ]
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+def _meeting(row: MeetingRow, team: Team) -> Meeting:
+    plan = tuple(int(x) for x in row.plan)
+    timer = TimerState(
+        plan=plan,
+        status=row.status,
+        current=row.current_step,
+        used=tuple(float(x) for x in row.used),
+        allocated=tuple(None if x is None else int(x) for x in row.allocated),
+        running_since=row.running_since,
+    )
+    return Meeting(
+        id=row.id,
+        team=team,
+        meeting_date=row.meeting_date,
+        next_meeting_date=row.next_meeting_date,
+        case_number=row.case_number,
+        participants=tuple(row.participants or ()),
+        moderator=row.moderator,
+        timer=timer,
+        version=row.version,
+        created_at=_aware(row.created_at),
+    )

@@ -1,0 +1,104 @@
+"""Checks on what people type, with clear Danish messages. Pure functions, no UI."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date
+
+from facilitator.privacy import CPR_MESSAGE, find_cpr
+
+MAX_NAME = 80
+MAX_PARTICIPANTS = 40
+MAX_NOTE = 20_000
+MAX_FOLLOW_UP = 1_000
+MAX_STEP_MINUTES = 60
+
+
+class InputError(ValueError):
+    """Bad input; ``str(err)`` is a Danish message fit for the screen."""
+
+
+def clean_text(text: str | None) -> str:
+    """Normalise Unicode, drop control characters (keeps newlines and tabs), trim."""
+    text = unicodedata.normalize("NFC", text or "")
+    text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C"
+                   or ch in "\u200e\u200f\u200d")
+    return text.strip()
+
+
+def no_cpr(text: str, field: str) -> None:
+    if find_cpr(text):
+        raise InputError(f"{field}: {CPR_MESSAGE}")
+
+
+def team_name(raw: str | None) -> str:
+    name = re.sub(r"\s+", " ", clean_text(raw))
+    if not name:
+        raise InputError("Skriv teamets navn.")
+    if len(name) > MAX_NAME:
+        raise InputError(f"Teamets navn må højst have {MAX_NAME} tegn.")
+    no_cpr(name, "Teamets navn")
+    return name
+
+
+def participants(raw: str | None) -> list[str]:
+    """One name per line (or separated by commas). Empty lines are skipped; duplicates refused."""
+    names = [re.sub(r"\s+", " ", clean_text(part)) for part in re.split(r"[\n,;]", raw or "")]
+    names = [n for n in names if n]
+    if len(names) > MAX_PARTICIPANTS:
+        raise InputError(f"Højst {MAX_PARTICIPANTS} deltagere.")
+    seen: dict[str, str] = {}
+    for name in names:
+        if len(name) > MAX_NAME:
+            raise InputError(f"Navnet »{name[:20]}…« er for langt (højst {MAX_NAME} tegn).")
+        no_cpr(name, "Deltagere")
+        key = name.casefold()
+        if key in seen:
+            raise InputError(f"»{name}« står to gange på deltagerlisten. Skriv hvert navn én gang.")
+        seen[key] = name
+    return names
+
+
+def step_minutes(values: list[float | int | None]) -> list[int]:
+    out = []
+    for i, v in enumerate(values, 1):
+        if v is None or v != v:  # None or NaN
+            raise InputError(f"Trin {i}: skriv en varighed i minutter.")
+        if v <= 0:
+            raise InputError(f"Trin {i}: varigheden skal være mindst 1 minut.")
+        if v > MAX_STEP_MINUTES:
+            raise InputError(f"Trin {i}: varigheden må højst være {MAX_STEP_MINUTES} minutter.")
+        if int(v) != v:
+            raise InputError(f"Trin {i}: skriv hele minutter.")
+        out.append(int(v))
+    return out
+
+
+def note(raw: str | None, field: str = "Noten") -> str:
+    text = clean_text(raw)
+    if len(text) > MAX_NOTE:
+        raise InputError(
+            f"{field} er for lang ({len(text):,} tegn; højst {MAX_NOTE:,}). "
+            "Den er ikke gemt – det, der allerede var gemt, er uændret.".replace(",", ".")
+        )
+    no_cpr(text, field)
+    return text
+
+
+def follow_up(who: str | None, what: str | None, due: date | None, today: date) -> tuple[str, str]:
+    who_clean = re.sub(r"\s+", " ", clean_text(who))
+    what_clean = clean_text(what)
+    if not who_clean:
+        raise InputError("Skriv, hvem der følger op.")
+    if not what_clean:
+        raise InputError("Skriv, hvad der skal følges op på.")
+    if len(who_clean) > MAX_NAME:
+        raise InputError(f"»Hvem« må højst have {MAX_NAME} tegn.")
+    if len(what_clean) > MAX_FOLLOW_UP:
+        raise InputError(f"»Hvad« må højst have {MAX_FOLLOW_UP} tegn.")
+    no_cpr(who_clean, "Hvem")
+    no_cpr(what_clean, "Hvad")
+    if due is not None and due < today:
+        raise InputError("Fristen ligger i fortiden. Vælg i dag eller en senere dato.")
+    return who_clean, what_clean

@@ -1,0 +1,103 @@
+"""Start the whole kit: the built site and the facilitator app, and print both addresses.
+
+Called by ``make run`` after the site is built. Stops both servers on Ctrl+C.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+HOST = os.environ.get("BORGERCASES_HOST", "127.0.0.1")
+
+
+def free_port(preferred: int) -> int:
+    for port in range(preferred, preferred + 50):
+        with socket.socket() as s:
+            try:
+                s.bind((HOST, port))
+            except OSError:
+                continue
+            return port
+    raise SystemExit(f"Ingen ledig port fra {preferred}")
+
+
+def wait_for(port: int, timeout: float = 60.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex((HOST, port)) == 0:
+                return True
+        time.sleep(0.2)
+    return False
+
+
+def main() -> int:
+    site_port = free_port(int(os.environ.get("SITE_PORT", "8000")))
+    app_port = free_port(int(os.environ.get("APP_PORT", "8501")))
+    data_dir = Path(os.environ.get("BORGERCASES_DATA_DIR", ROOT / "data"))
+    data_dir.mkdir(parents=True, exist_ok=True)
+    site_url = f"http://{HOST}:{site_port}/"
+    app_url = f"http://{HOST}:{app_port}/"
+    env = {
+        **os.environ,
+        "BORGERCASES_DATA_DIR": str(data_dir),
+        "BORGERCASES_SITE_URL": os.environ.get("BORGERCASES_SITE_URL", site_url),
+    }
+    py = sys.executable
+    procs = [
+        subprocess.Popen(
+            [py, "-m", "http.server", str(site_port), "--bind", HOST, "--directory", "site"],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        ),
+        subprocess.Popen(
+            [py, "-m", "streamlit", "run", "app.py", "--server.port", str(app_port),
+             "--server.address", HOST],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+        ),
+    ]
+
+    def stop(*_: object) -> None:
+        for p in procs:
+            if p.poll() is None:
+                p.terminate()
+        for p in procs:
+            try:
+                p.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+
+    signal.signal(signal.SIGTERM, lambda *a: (stop(), sys.exit(0)))
+    ok = wait_for(site_port) and wait_for(app_port)
+    if not ok:
+        stop()
+        print("Kunne ikke starte sitet og facilitatorværktøjet.", file=sys.stderr)
+        return 1
+    print()
+    print("Borgercases kører:")
+    print(f"  Sitet (cases, tjeklister, viden):  {site_url}")
+    print(f"  Facilitatorværktøjet (teammødet):  {app_url}")
+    print(f"  Data gemmes i:                     {data_dir}")
+    print("Tryk Ctrl+C for at stoppe.")
+    try:
+        while all(p.poll() is None for p in procs):
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

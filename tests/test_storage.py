@@ -1,0 +1,195 @@
+"""Storage against a temporary SQLite file: nothing saved is ever lost."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from facilitator import timer as t
+from facilitator.storage import Storage, StorageError
+
+TODAY = date(2026, 11, 22)
+
+
+@pytest.fixture
+def db_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'test.sqlite3'}"
+
+
+@pytest.fixture
+def store(db_url: str) -> Storage:
+    s = Storage(db_url)
+    s.create_schema()
+    return s
+
+
+def _meeting(store: Storage, team: str = "Team Nord", case: int = 9) -> str:
+    team_obj = store.get_or_create_team(team)
+    return store.create_meeting(team_obj, TODAY, case, ["Anne", "Bo"], [60, 180, 360, 180, 120])
+
+
+def test_meeting_round_trip_with_timer(store: Storage) -> None:
+    mid = _meeting(store)
+    assert len(mid) >= 20
+    m = store.get_meeting(mid)
+    assert m and m.participants == ("Anne", "Bo") and m.timer.status == t.NOT_STARTED
+    store.update_timer(mid, lambda s: t.start(s, 1000.0))
+    m2 = Storage(store.url).get_meeting(mid)  # a fresh connection, as after a restart
+    assert m2 and m2.timer.status == t.RUNNING and m2.timer.running_since == 1000.0
+    assert t.view(m2.timer, 1030.0).step_elapsed == pytest.approx(30)
+
+
+def test_meeting_ids_are_unguessable(store: Storage) -> None:
+    ids = {_meeting(store) for _ in range(20)}
+    assert len(ids) == 20
+    assert all(len(i) >= 22 for i in ids)
+    assert store.get_meeting("does-not-exist") is None
+    assert store.get_meeting("x" * 500) is None
+
+
+def test_notes_are_saved_and_overwritten(store: Storage) -> None:
+    mid = _meeting(store)
+    store.save_note(mid, "q0", "Første")
+    store.save_note(mid, "q0", "Anden")
+    store.save_note(mid, "general", "مرحبا 👋 <b>ikke html</b>")
+    assert Storage(store.url).notes(mid) == {"q0": "Anden", "general": "مرحبا 👋 <b>ikke html</b>"}
+
+
+def test_team_names_are_case_insensitive(store: Storage) -> None:
+    a = store.get_or_create_team("Team Nord")
+    b = store.get_or_create_team("team nord")
+    assert a.id == b.id and b.name == "Team Nord"
+
+
+def test_follow_ups_open_done_and_history(store: Storage) -> None:
+    mid = _meeting(store)
+    m = store.get_meeting(mid)
+    assert m
+    f1 = store.add_follow_up(m, "Anne", "Ring til sprogskolen", date(2026, 12, 1), 9, client_key="k1")
+    again = store.add_follow_up(m, "Anne", "Ring til sprogskolen", date(2026, 12, 1), 9, client_key="k1")
+    assert f1 == again  # a double click stores one
+    store.add_follow_up(m, "Bo", "Find sprogkort", None, 9)
+    assert len(store.follow_ups(m.team.id, open_only=True)) == 2
+    store.set_follow_up_done(f1, True)
+    open_ = store.follow_ups(m.team.id, open_only=True)
+    assert [f.who for f in open_] == ["Bo"]
+    history = store.team_meetings(m.team.id)
+    assert history[0].follow_ups == 2 and history[0].open_follow_ups == 1
+
+
+def test_teams_do_not_see_each_others_follow_ups(store: Storage) -> None:
+    a = store.get_meeting(_meeting(store, "A"))
+    b = store.get_meeting(_meeting(store, "B"))
+    assert a and b
+    store.add_follow_up(a, "Anne", "A's opgave", None, 1)
+    assert store.follow_ups(b.team.id) == []
+    assert store.team_meetings(b.team.id)[0].id == b.id and len(store.team_meetings(b.team.id)) == 1
+
+
+def test_moderator_rotation_memory(store: Storage) -> None:
+    m1 = _meeting(store)
+    store.set_moderator(m1, "Anne")
+    m2 = _meeting(store)
+    store.set_moderator(m2, "Bo")
+    team = store.find_team("Team Nord")
+    assert team
+    last = store.last_moderated(team.id)
+    assert set(last) == {"anne", "bo"} and last["bo"] >= last["anne"]
+
+
+def test_delete_meeting_and_team(store: Storage) -> None:
+    mid = _meeting(store)
+    m = store.get_meeting(mid)
+    assert m
+    store.save_note(mid, "q0", "x")
+    store.add_follow_up(m, "Anne", "y", None, 9)
+    store.delete_meeting(mid)
+    assert store.get_meeting(mid) is None and store.notes(mid) == {}
+    assert store.follow_ups(m.team.id) == []
+    mid2 = _meeting(store)
+    store.delete_team(m.team.id)
+    assert store.get_meeting(mid2) is None and store.find_team("Team Nord") is None
+
+
+def test_retention_removes_only_old_meetings(store: Storage) -> None:
+    team = store.get_or_create_team("T")
+    old = store.create_meeting(team, date(2025, 1, 1), 1, [], [60] * 5)
+    new = store.create_meeting(team, TODAY, 1, [], [60] * 5)
+    store.save_note(old, "q0", "gammel")
+    assert store.purge_older_than(365, TODAY) == 1
+    assert store.get_meeting(old) is None and store.get_meeting(new) is not None
+    assert store.notes(old) == {}
+
+
+def test_two_sessions_writing_at_once_lose_nothing(db_url: str) -> None:
+    setup = Storage(db_url)
+    setup.create_schema()
+    mid = _meeting(setup)
+    meeting = setup.get_meeting(mid)
+    assert meeting
+    errors: list[BaseException] = []
+
+    def writer(name: str) -> None:
+        try:
+            store = Storage(db_url)  # its own engine, like a second server process
+            for i in range(40):
+                store.save_note(mid, f"{name}-{i}", f"{name} note {i}")
+                store.add_follow_up(meeting, name, f"opgave {i}", None, 9, client_key=f"{name}-{i}")
+                store.update_timer(mid, lambda s: t.pause(s, 0) if s.status == t.RUNNING else t.start(s, 0))
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in ("a", "b")]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert errors == []
+    notes = setup.notes(mid)
+    assert len(notes) == 80
+    assert len(setup.follow_ups(meeting.team.id)) == 80
+    final = setup.get_meeting(mid)
+    assert final and final.version == 80  # every timer change applied exactly once
+
+
+def test_read_only_database_gives_a_danish_message(tmp_path: Path) -> None:
+    path = tmp_path / "ro.sqlite3"
+    store = Storage(f"sqlite:///{path}")
+    store.create_schema()
+    mid = _meeting(store)
+    store.dispose()
+    ro = Storage(f"sqlite:///file:{path}?mode=ro&uri=true")
+    with pytest.raises(StorageError) as err:
+        ro.save_note(mid, "q0", "tekst")
+    assert "skrivebeskyttet" in str(err.value) or "Databasen" in str(err.value)
+    assert Storage(f"sqlite:///{path}").notes(mid) == {}
+
+
+def test_locked_database_gives_a_danish_message(tmp_path: Path) -> None:
+    path = tmp_path / "locked.sqlite3"
+    store = Storage(f"sqlite:///{path}")
+    store.create_schema()
+    mid = _meeting(store)
+    locker = sqlite3.connect(path, timeout=0)
+    locker.execute("BEGIN EXCLUSIVE")
+    try:
+        quick = Storage(f"sqlite:///{path}")
+        quick.engine.dispose()
+        with pytest.raises(StorageError) as err:
+            from sqlalchemy import event
+
+            @event.listens_for(quick.engine, "connect")
+            def short_timeout(conn, _rec):  # type: ignore[no-untyped-def]
+                conn.execute("PRAGMA busy_timeout=100")
+
+            quick.save_note(mid, "q0", "tekst")
+        assert "optaget" in str(err.value)
+    finally:
+        locker.rollback()
+        locker.close()
+    store.save_note(mid, "q0", "tekst")
+    assert store.notes(mid) == {"q0": "tekst"}

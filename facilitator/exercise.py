@@ -32,3 +32,20 @@ STEPS: tuple[Step, ...] = (
 
 EXERCISE_TITLE = "Eksempel på en kort øvelse til teammødet (15 minutter)"
 TOTAL_DEFAULT_MINUTES = sum(s.default_minutes for s in STEPS)
+
+
+def default_plan_minutes() -> list[int]:
+    return [s.default_minutes for s in STEPS]
+
+
+def suggest_case(case_numbers: list[int], discussed: list[tuple[int, object]]) -> int:
+    """A case the team has not discussed yet (lowest number first); if all have been
+    discussed, the one discussed longest ago. ``discussed`` is (case number, when) pairs."""
+    last: dict[int, object] = {}
+    for number, when in discussed:
+        if number not in last or when > last[number]:  # type: ignore[operator]
+            last[number] = when
+    fresh = [n for n in sorted(case_numbers) if n not in last]
+    if fresh:
+        return fresh[0]
+    return min(sorted(case_numbers), key=lambda n: last[n])  # type: ignore[arg-type, return-value]

@@ -1,0 +1,1 @@
+"""Thin Streamlit views. Only this package imports Streamlit."""

@@ -1,0 +1,196 @@
+"""Shared pieces of the Streamlit views: storage, styles, the page helper, error guard."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+from collections.abc import Callable
+from datetime import date
+from typing import Any, TypeVar
+
+import streamlit as st
+
+from facilitator.cases import Case, load_cases
+from facilitator.storage import Storage, StorageError
+from facilitator.validation import InputError
+
+log = logging.getLogger("borgercases")
+
+T = TypeVar("T")
+
+GENERIC_ERROR = (
+    "Der skete en uventet fejl. Det, der allerede er gemt, er ikke gået tabt. "
+    "Genindlæs siden, og prøv igen."
+)
+
+
+@st.cache_resource(show_spinner=False)
+def storage() -> Storage:
+    store = Storage()
+    store.create_schema()
+    days = retention_days()
+    if days:
+        removed = store.purge_older_than(days, date.today())
+        if removed:
+            log.info("retention: removed %d meetings older than %d days", removed, days)
+    return store
+
+
+def retention_days() -> int | None:
+    raw = os.environ.get("BORGERCASES_RETENTION_DAYS", "").strip()
+    if not raw:
+        return None
+    try:
+        days = int(raw)
+    except ValueError:
+        log.warning("BORGERCASES_RETENTION_DAYS is not a whole number: %r", raw)
+        return None
+    return days if days > 0 else None
+
+
+@st.cache_data(show_spinner=False)
+def cases() -> list[Case]:
+    return load_cases()
+
+
+def case_by_number(number: int) -> Case | None:
+    return next((c for c in cases() if c.number == number), None)
+
+
+def site_url() -> str:
+    url = os.environ.get("BORGERCASES_SITE_URL", "http://127.0.0.1:8000/")
+    return url if url.endswith("/") else url + "/"
+
+
+def guarded(fn: Callable[..., T]) -> Callable[..., T | None]:
+    """Run a view or callback; show Danish messages instead of tracebacks."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> T | None:
+        try:
+            return fn(*args, **kwargs)
+        except (InputError, StorageError) as exc:
+            st.error(str(exc), icon=":material/error:")
+        except Exception:
+            log.exception("unexpected error in %s", fn.__name__)
+            st.error(GENERIC_ERROR, icon=":material/error:")
+        return None
+
+    return wrapper
+
+
+def flash(message: str, kind: str = "success") -> None:
+    """A message shown once on the next run (survives st.rerun)."""
+    st.session_state.setdefault("_flash", []).append((kind, message))
+
+
+def show_flashes() -> None:
+    for kind, message in st.session_state.pop("_flash", []):
+        if kind == "success":
+            st.success(message, icon=":material/check_circle:")
+        elif kind == "warning":
+            st.warning(message, icon=":material/warning:")
+        else:
+            st.error(message, icon=":material/error:")
+
+
+BASE_CSS = """
+<style>
+/* Larger default type and visible focus for the meeting room. */
+html { font-size: 18px; }
+:focus-visible { outline: 3px solid #a03a10 !important; outline-offset: 2px; }
+.block-container, [data-testid="stMainBlockContainer"] { padding-top: 2.5rem; }
+.bc-timer { border-radius: 0.6rem; padding: 0.5rem 1.2rem; margin-bottom: 0.4rem;
+  background: #eef4f9; color: #102a3d; border: 2px solid #1d4f73;
+  display: flex; flex-wrap: wrap; align-items: baseline; column-gap: 1.5rem; }
+.bc-timer.bc-overrun { background: #fbe9e7; color: #7a1a00; border-color: #a01f00; }
+.bc-timer.bc-paused { background: #f3f3f3; color: #303030; border-color: #606060; }
+.bc-timer__big { font-size: 2.8rem; font-weight: 700; line-height: 1.1;
+  font-variant-numeric: tabular-nums; order: -1; }
+.bc-timer__note { flex-basis: 100%; font-size: 0.95rem; }
+.bc-timer__label { font-size: 1.05rem; font-weight: 600; }
+.bc-timer__total { font-size: 1.05rem; }
+.bc-case p { font-size: 1.25rem; line-height: 1.6; }
+.bc-steps { display: flex; gap: 0.4rem; flex-wrap: wrap; margin: 0 0 0.6rem 0; padding: 0;
+  list-style: none; }
+.bc-steps li { padding: 0.25rem 0.7rem; border-radius: 1rem; border: 1px solid #506070;
+  font-size: 0.95rem; color: #1b2631; background: #fff; }
+.bc-steps li[aria-current="step"] { background: #1d4f73; color: #fff; border-color: #1d4f73;
+  font-weight: 700; }
+.bc-steps li.bc-done { background: #e3ecf3; }
+.bc-hint { border-left: 6px solid #1d4f73; background: #eef4f9; padding: 0.6rem 1rem;
+  border-radius: 0.3rem; margin: 0.6rem 0; color: #102a3d; }
+.bc-muted { color: #4a5560; }
+</style>
+"""
+
+PROJECTOR_CSS = """
+<style>
+html { font-size: 24px; }
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stToolbar"],
+[data-testid="stHeader"], [data-testid="stDecoration"], footer { display: none !important; }
+.block-container, [data-testid="stMainBlockContainer"] { max-width: 100% !important;
+  padding: 1rem 2.5vw !important; }
+body, .stApp { background: #ffffff !important; color: #000000 !important; }
+.bc-case p { font-size: 1.35rem; }
+.bc-timer__big { font-size: 4.2rem; }
+</style>
+"""
+
+
+def apply_styles(projector: bool) -> None:
+    st.html(BASE_CSS)
+    if projector:
+        st.html(PROJECTOR_CSS)
+
+
+_HELPER_JS = r"""
+export default function (component) {
+  const { data } = component;
+  document.documentElement.lang = "da";
+  const w = window;
+  if (!w.__bcAutosave) {
+    w.__bcAutosave = true;
+    // Notes are committed while typing (after a short pause), not only when the field
+    // loses focus, so a reload or a closed lid never costs what was typed.
+    const timers = new WeakMap();
+    document.addEventListener("input", (event) => {
+      const el = event.target;
+      if (!(el instanceof HTMLTextAreaElement) || !el.closest('[data-testid="stTextArea"]')) return;
+      if (el.closest('[data-testid="stForm"]')) return;
+      clearTimeout(timers.get(el));
+      timers.set(el, setTimeout(() => {
+        el.dispatchEvent(new KeyboardEvent("keydown", {
+          key: "Enter", code: "Enter", keyCode: 13, which: 13, ctrlKey: true, bubbles: true,
+        }));
+      }, 700));
+    }, true);
+  }
+  if (data && data.beep && w.__bcLastBeep !== data.beep) {
+    w.__bcLastBeep = data.beep;
+    {
+      try {
+        const ctx = new (w.AudioContext || w.webkitAudioContext)();
+        [0, 0.35].forEach((offset) => {
+          const osc = ctx.createOscillator();
+          const gain = ctx.createGain();
+          osc.frequency.value = 880;
+          gain.gain.value = 0.25;
+          osc.connect(gain); gain.connect(ctx.destination);
+          osc.start(ctx.currentTime + offset);
+          osc.stop(ctx.currentTime + offset + 0.25);
+        });
+      } catch (e) { /* no sound available */ }
+    }
+  }
+}
+"""
+
+_helper = st.components.v2.component("borgercases_helper", js=_HELPER_JS)
+
+
+def page_helper(key: str = "bc_helper", beep: str | None = None) -> None:
+    """Sets lang="da", autosaves notes while typing, and plays the end-of-step signal
+    once for each new ``beep`` token."""
+    _helper(key=key, data={"beep": beep})

@@ -1,0 +1,108 @@
+"""Follow-up list and form, used on the start page and in step 5."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from datetime import date
+
+import streamlit as st
+
+from facilitator import validation
+from facilitator.storage import FollowUp, Meeting
+from facilitator.ui.common import case_by_number, cases, flash, guarded, storage
+
+OTHER = "Andet navn …"
+
+
+def _done_changed(follow_up_id: int, key: str) -> None:
+    guarded(storage().set_follow_up_done)(follow_up_id, bool(st.session_state[key]))
+
+
+def follow_up_list(items: Sequence[FollowUp], key_prefix: str, allow_delete: bool = False) -> None:
+    for f in items:
+        case = case_by_number(f.case_number) if f.case_number else None
+        due = f.due.strftime("%d.%m.%Y") if f.due else "ingen frist"
+        origin = f"aftalt {f.meeting_date.strftime('%d.%m.%Y')}"
+        cols = st.columns([6, 1]) if allow_delete else [st.container()]
+        key = f"{key_prefix}_done_{f.id}"
+        label = f"**{f.who}**: {validation_text(f.what)} – frist {due}"
+        if case:
+            label += f" – case {case.number}"
+        label += f" ({origin})"
+        cols[0].checkbox(
+            label, value=f.done, key=key, on_change=_done_changed, args=(f.id, key)
+        )
+        if allow_delete:
+            cols[1].button(
+                "Slet",
+                key=f"{key_prefix}_del_{f.id}",
+                on_click=_delete,
+                args=(f.id,),
+                icon=":material/delete:",
+                help="Slet aftalen",
+            )
+
+
+def validation_text(text: str) -> str:
+    """User text shown literally inside Markdown labels."""
+    from facilitator.exports import md_escape
+
+    return md_escape(text.replace("\n", " "))
+
+
+def _delete(follow_up_id: int) -> None:
+    guarded(storage().delete_follow_up)(follow_up_id)
+
+
+def follow_up_form(meeting: Meeting) -> None:
+    form_key = st.session_state.setdefault(f"fu_key_{meeting.id}", secrets.token_hex(8))
+    with st.form(f"follow_up_{meeting.id}", clear_on_submit=False, enter_to_submit=False):
+        st.markdown("**Ny aftale**")
+        options = [*meeting.participants, OTHER] if meeting.participants else [OTHER]
+        col1, col2 = st.columns(2)
+        who_choice = col1.selectbox("Hvem følger op?", options=options, key=f"fu_who_{meeting.id}")
+        who_free = col2.text_input(
+            "Andet navn (hvis ikke på listen)",
+            max_chars=validation.MAX_NAME,
+            key=f"fu_who_free_{meeting.id}",
+        )
+        what = st.text_area(
+            "Hvad skal der følges op på?",
+            max_chars=validation.MAX_FOLLOW_UP,
+            key=f"fu_what_{meeting.id}",
+            height=90,
+        )
+        col3, col4 = st.columns(2)
+        due = col3.date_input(
+            "Frist",
+            value=meeting.next_meeting_date,
+            format="DD.MM.YYYY",
+            key=f"fu_due_{meeting.id}",
+        )
+        numbers = [None, *[c.number for c in cases()]]
+        case_number = col4.selectbox(
+            "Fra case",
+            options=numbers,
+            index=numbers.index(meeting.case_number),
+            format_func=lambda n: "Ingen" if n is None else f"Case {n}",
+            key=f"fu_case_{meeting.id}",
+        )
+        submitted = st.form_submit_button("Gem aftalen", type="primary", icon=":material/add_task:")
+    if submitted:
+        who = who_free if (who_choice == OTHER or who_free.strip()) else who_choice
+        _add(meeting, who, what, due if isinstance(due, date) else None, case_number, form_key)
+
+
+@guarded
+def _add(
+    meeting: Meeting, who: str, what: str, due: date | None, case_number: int | None, form_key: str
+) -> None:
+    who_clean, what_clean = validation.follow_up(who, what, due, date.today())
+    storage().add_follow_up(meeting, who_clean, what_clean, due, case_number, client_key=form_key)
+    # A fresh form: new idempotency key, empty fields.
+    st.session_state[f"fu_key_{meeting.id}"] = secrets.token_hex(8)
+    for field in ("fu_what_", "fu_who_free_"):
+        st.session_state.pop(field + meeting.id, None)
+    flash(f"Aftalen er gemt: {who_clean}.")
+    st.rerun()

@@ -1,0 +1,384 @@
+"""The meeting: five steps, the timer, notes and follow-ups. Everything is saved as entered."""
+
+from __future__ import annotations
+
+import html
+import io
+import time
+
+import segno
+import streamlit as st
+
+from facilitator import timer as tm
+from facilitator import validation
+from facilitator.cases import Case
+from facilitator.exercise import STEPS
+from facilitator.exports import md_escape
+from facilitator.privacy import REMINDER
+from facilitator.rotation import next_in_rotation, random_moderator
+from facilitator.storage import Meeting
+from facilitator.ui import exports_view
+from facilitator.ui.common import (
+    case_by_number,
+    flash,
+    guarded,
+    page_helper,
+    show_flashes,
+    site_url,
+    storage,
+)
+from facilitator.ui.follow_ups import follow_up_form, follow_up_list
+
+GENERAL = "general"
+
+
+def question_key(index: int) -> str:
+    return f"q{index}"
+
+
+def render(meeting: Meeting) -> None:
+    case = case_by_number(meeting.case_number)
+    if case is None:
+        st.error(f"Case {meeting.case_number} findes ikke længere i docs/cases/.")
+        return
+    st.session_state["rendered_step"] = meeting.timer.current
+    st.session_state["rendered_finished"] = meeting.timer.status == tm.FINISHED
+    st.markdown(
+        f"<p class='bc-muted' style='margin:0'>{html.escape(meeting.team.name)} · "
+        f"{meeting.meeting_date.strftime('%d.%m.%Y')}</p>",
+        unsafe_allow_html=True,
+    )
+    st.title(case.heading)
+    show_flashes()
+    _step_list(meeting)
+    timer_panel(meeting.id)
+    step = STEPS[meeting.timer.current] if meeting.timer.status != tm.FINISHED else None
+    if step is None:
+        _finished(meeting, case)
+        return
+    st.header(f"Trin {meeting.timer.current + 1}: {step.text}")
+    {
+        "moderator": _step_moderator,
+        "read": _step_read,
+        "discuss": _step_discuss,
+        "knowledge": _step_knowledge,
+        "follow_up": _step_follow_up,
+    }[step.key](meeting, case)
+
+
+def _step_list(meeting: Meeting) -> None:
+    items = []
+    finished = meeting.timer.status == tm.FINISHED
+    for i, step in enumerate(STEPS):
+        current = i == meeting.timer.current and not finished
+        cls = "bc-done" if (i < meeting.timer.current or finished) else ""
+        aria = ' aria-current="step"' if current else ""
+        items.append(f'<li class="{cls}"{aria}>{i + 1}. {html.escape(step.short)}</li>')
+    st.markdown(
+        f'<ol class="bc-steps" aria-label="Øvelsens fem trin">{"".join(items)}</ol>',
+        unsafe_allow_html=True,
+    )
+
+
+# --- The timer -----------------------------------------------------------------------------
+
+
+def _change_timer(meeting_id: str, action: str) -> None:
+    now = time.time()
+    changes = {
+        "start": lambda s: tm.start(s, now),
+        "pause": lambda s: tm.pause(s, now),
+        "resume": lambda s: tm.resume(s, now),
+        "next": lambda s: tm.next_step(s, now),
+        "back": lambda s: tm.previous_step(s, now),
+        "finish": lambda s: tm.finish(s, now),
+    }
+    guarded(storage().update_timer)(meeting_id, changes[action])
+
+
+@st.fragment(run_every=1.0)
+def timer_panel(meeting_id: str) -> None:
+    """Redrawn every second on its own; the rest of the page is not rerun."""
+    meeting = storage().get_meeting(meeting_id)
+    if meeting is None:
+        st.error("Mødet findes ikke længere.")
+        return
+    if meeting.timer.current != st.session_state.get("rendered_step") or (
+        meeting.timer.status == tm.FINISHED
+    ) != st.session_state.get("rendered_finished", False):
+        # Another device moved the meeting on: redraw the whole page once.
+        st.session_state["rendered_finished"] = meeting.timer.status == tm.FINISHED
+        st.rerun(scope="app")
+    state = meeting.timer
+    v = tm.view(state, time.time())
+    beep = _beep_token(meeting, v)
+    if st.session_state.get("sound", True):
+        page_helper(key="bc_timer_helper", beep=beep)
+
+    if state.status == tm.FINISHED:
+        st.markdown(
+            f"<div class='bc-timer'><div class='bc-timer__label'>Mødet er slut</div>"
+            f"<div class='bc-timer__total'>Brugt tid: {tm.fmt(v.total_elapsed)} af "
+            f"{tm.fmt(state.total)}</div></div>",
+            unsafe_allow_html=True,
+        )
+        return
+
+    step = STEPS[v.current]
+    if v.is_overrun:
+        cls, big, label = "bc-overrun", f"+{tm.fmt(v.overrun)}", f"Tiden for {step.short} er gået – over tid"
+    elif state.status == tm.PAUSED:
+        cls, big, label = "bc-paused", tm.fmt(v.step_remaining), f"Pause – {step.short}"
+    elif state.status == tm.NOT_STARTED:
+        cls, big, label = "bc-paused", tm.fmt(v.step_remaining), "Uret er ikke startet"
+    else:
+        cls, big, label = "", tm.fmt(v.step_remaining), f"Tid tilbage – {step.short}"
+    total = (
+        f"Tid tilbage i alt: {tm.fmt(v.total_remaining)} af {tm.fmt(state.total)}"
+        if v.total_remaining >= 0
+        else f"Mødet er {tm.fmt(-v.total_remaining)} over tid"
+    )
+    rebalance = ""
+    if v.rebalanced and state.status != tm.NOT_STARTED:
+        later = [
+            f"{STEPS[i].short} {tm.fmt(v.allocations[i])}"
+            for i in range(v.current + 1, len(STEPS))
+        ]
+        if later:
+            rebalance = (
+                "<div class='bc-timer__note'>Tiden er fordelt om, så mødet kan slutte til tiden: "
+                + html.escape(", ".join(later))
+                + "</div>"
+            )
+    st.markdown(
+        f"<div class='bc-timer {cls}' role='timer' aria-live='off'>"
+        f"<div class='bc-timer__label'>{html.escape(label)}</div>"
+        f"<div class='bc-timer__big'>{big}</div>"
+        f"<div class='bc-timer__total'>{total}</div>{rebalance}</div>",
+        unsafe_allow_html=True,
+    )
+    _timer_buttons(meeting)
+
+
+def _beep_token(meeting: Meeting, v: tm.TimerView) -> str | None:
+    """A new token the first time this browser sees the step cross zero while running."""
+    key = f"seen_{meeting.id}_{v.current}"
+    was_positive = st.session_state.get(key)
+    st.session_state[key] = v.step_remaining > 0
+    if was_positive and v.step_remaining <= 0 and meeting.timer.status == tm.RUNNING:
+        return f"{meeting.id}:{v.current}:{time.time():.0f}"
+    return None
+
+
+def _timer_buttons(meeting: Meeting) -> None:
+    state = meeting.timer
+    cols = st.columns(4)
+    if state.status == tm.NOT_STARTED:
+        cols[0].button(
+            "Start uret",
+            type="primary",
+            key="t_start",
+            icon=":material/play_arrow:",
+            on_click=_change_timer,
+            args=(meeting.id, "start"),
+        )
+    elif state.status == tm.RUNNING:
+        cols[0].button(
+            "Pause",
+            key="t_pause",
+            icon=":material/pause:",
+            on_click=_change_timer,
+            args=(meeting.id, "pause"),
+        )
+    else:
+        cols[0].button(
+            "Fortsæt",
+            type="primary",
+            key="t_resume",
+            icon=":material/play_arrow:",
+            on_click=_change_timer,
+            args=(meeting.id, "resume"),
+        )
+    last = state.current == len(STEPS) - 1
+    cols[1].button(
+        "Forrige trin",
+        key="t_back",
+        icon=":material/skip_previous:",
+        disabled=state.current == 0,
+        on_click=_move,
+        args=(meeting.id, "back"),
+    )
+    cols[2].button(
+        "Afslut mødet" if last else "Næste trin",
+        key="t_next",
+        type="primary" if state.status != tm.NOT_STARTED else "secondary",
+        icon=":material/done_all:" if last else ":material/skip_next:",
+        on_click=_move,
+        args=(meeting.id, "next"),
+    )
+
+
+def _move(meeting_id: str, action: str) -> None:
+    # The fragment notices the new step and redraws the whole page.
+    _change_timer(meeting_id, action)
+
+
+# --- Notes ---------------------------------------------------------------------------------
+
+
+def _save_note(meeting_id: str, note_key: str, widget_key: str, label: str) -> None:
+    text = st.session_state.get(widget_key, "")
+    errors = st.session_state.setdefault("note_errors", {})
+    try:
+        clean = validation.note(text, label)
+        storage().save_note(meeting_id, note_key, clean)
+        errors.pop(widget_key, None)
+        st.session_state.setdefault("note_saved", {})[widget_key] = time.strftime("%H:%M:%S")
+    except validation.InputError as exc:
+        errors[widget_key] = str(exc)
+    except Exception as exc:  # storage trouble: keep the text in the field, say so
+        from facilitator.storage import StorageError
+
+        errors[widget_key] = (
+            str(exc) if isinstance(exc, StorageError) else "Noten kunne ikke gemmes. Prøv igen."
+        )
+
+
+def note_field(meeting: Meeting, note_key: str, label: str, saved: dict[str, str], height: int = 110) -> None:
+    widget_key = f"note_{meeting.id}_{note_key}"
+    if widget_key not in st.session_state:
+        st.session_state[widget_key] = saved.get(note_key, "")
+    st.text_area(
+        label,
+        key=widget_key,
+        height=height,
+        on_change=_save_note,
+        args=(meeting.id, note_key, widget_key, label),
+        placeholder="Skriv teamets pointer – ingen personoplysninger.",
+    )
+    error = st.session_state.get("note_errors", {}).get(widget_key)
+    if error:
+        st.error(error, icon=":material/error:")
+    elif widget_key in st.session_state.get("note_saved", {}):
+        st.caption(f"Gemt kl. {st.session_state['note_saved'][widget_key]}")
+
+
+# --- The five steps ------------------------------------------------------------------------
+
+
+def _step_moderator(meeting: Meeting, case: Case) -> None:
+    st.write("Ordstyreren styrer tiden og leder den fælles diskussion.")
+    people = list(meeting.participants)
+    if meeting.moderator:
+        st.success(f"Ordstyrer: **{md_escape(meeting.moderator)}**", icon=":material/record_voice_over:")
+    if not people:
+        st.write("Der er ingen deltagere på listen. Skriv ordstyrerens navn:")
+        name = st.text_input("Ordstyrer", value=meeting.moderator or "", max_chars=validation.MAX_NAME)
+        if st.button("Gem ordstyrer", icon=":material/save:"):
+            _set_moderator(meeting.id, name)
+        return
+    rotation = next_in_rotation(people, storage().last_moderated(meeting.team.id))
+    cols = st.columns(3)
+    cols[0].button(
+        f"Næste i rotationen: {rotation}",
+        icon=":material/autorenew:",
+        on_click=guarded(_set_moderator_cb),
+        args=(meeting.id, rotation),
+        help="Den, der længst har ventet på at være ordstyrer.",
+    )
+    cols[1].button(
+        "Vælg tilfældigt",
+        icon=":material/casino:",
+        on_click=guarded(_set_moderator_cb),
+        args=(meeting.id, random_moderator(people)),
+    )
+    choice = cols[2].selectbox(
+        "Eller vælg selv",
+        options=[None, *people],
+        index=(people.index(meeting.moderator) + 1) if meeting.moderator in people else 0,
+        format_func=lambda p: "–" if p is None else p,
+    )
+    if choice and choice != meeting.moderator:
+        _set_moderator(meeting.id, choice)
+
+
+def _set_moderator_cb(meeting_id: str, name: str | None) -> None:
+    storage().set_moderator(meeting_id, name)
+
+
+@guarded
+def _set_moderator(meeting_id: str, name: str) -> None:
+    clean = validation.participants(name)
+    if len(clean) != 1:
+        raise validation.InputError("Skriv ét navn.")
+    storage().set_moderator(meeting_id, clean[0])
+    flash(f"Ordstyrer: {clean[0]}")
+    st.rerun()
+
+
+def _case_link(case: Case) -> str:
+    return site_url() + case.site_path
+
+
+def _step_read(meeting: Meeting, case: Case) -> None:
+    st.caption(f"Læsetid: {case.reading_time} min.")
+    left, right = st.columns([3, 1])
+    with left:
+        st.markdown(f"**{md_escape(case.person_line)}**")
+        st.markdown(
+            "<div class='bc-case'>" + "".join(f"<p>{html.escape(p)}</p>" for p in case.story) + "</div>",
+            unsafe_allow_html=True,
+        )
+        st.subheader("Refleksionsspørgsmål")
+        st.markdown("\n".join(f"{i}. {md_escape(q)}" for i, q in enumerate(case.questions, 1)))
+    with right:
+        url = _case_link(case)
+        st.markdown("**Læs på egen skærm**")
+        buffer = io.BytesIO()
+        segno.make(url, error="m").save(buffer, kind="png", scale=6, border=2)
+        st.image(buffer.getvalue(), caption="Scan for at åbne casen", width=200)
+        st.link_button("Åbn casen på sitet", url, icon=":material/open_in_new:")
+
+
+def _step_discuss(meeting: Meeting, case: Case) -> None:
+    st.write("Ordstyreren leder en fælles diskussion. Skriv teamets pointer ved hvert spørgsmål.")
+    st.caption(REMINDER)
+    saved = storage().notes(meeting.id)
+    for i, question in enumerate(case.questions):
+        note_field(meeting, question_key(i), f"{i + 1}. {question}", saved)
+    note_field(meeting, GENERAL, "Generelle noter", saved, height=140)
+
+
+def _step_knowledge(meeting: Meeting, case: Case) -> None:
+    st.write("Find viden og inspiration på bagsiden af casen.")
+    hint = "".join(f"<li>{html.escape(c)}</li>" for c in case.considerations)
+    st.markdown(
+        f"<div class='bc-hint'><strong>HINT – {html.escape(case.considerations_heading)}</strong>"
+        f"<ul>{hint}</ul></div>",
+        unsafe_allow_html=True,
+    )
+    st.subheader("Læs mere")
+    for r in case.resources:
+        st.markdown(f"- {md_escape(r.text)} [{md_escape(r.url)}]({r.url})")
+    saved = storage().notes(meeting.id)
+    note_field(meeting, GENERAL, "Generelle noter", saved, height=120)
+
+
+def _step_follow_up(meeting: Meeting, case: Case) -> None:
+    st.write("Aftal, hvem der følger op på hvad indtil næste møde.")
+    items = storage().follow_ups(meeting.team.id, meeting_id=meeting.id)
+    st.subheader(f"Aftaler fra dette møde ({len(items)})")
+    if items:
+        follow_up_list(items, key_prefix="meeting", allow_delete=True)
+    else:
+        st.write("Ingen aftaler endnu.")
+    follow_up_form(meeting)
+
+
+def _finished(meeting: Meeting, case: Case) -> None:
+    st.header("Mødet er slut")
+    st.write("Hent referatet og aftalerne, eller åbn mødet igen næste gang fra teamets historik.")
+    exports_view.render(meeting, case)
+    items = storage().follow_ups(meeting.team.id, meeting_id=meeting.id)
+    st.subheader(f"Aftaler fra mødet ({len(items)})")
+    follow_up_list(items, key_prefix="final", allow_delete=False)

@@ -1,0 +1,202 @@
+"""Streamlit AppTest flows: start → five steps → notes → follow-ups → export."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from facilitator.storage import Storage
+from facilitator.ui import common
+from tests.conftest import ROOT
+
+APP = str(ROOT / "app.py")
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    monkeypatch.setenv("BORGERCASES_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    common.storage.clear()
+    yield tmp_path
+    common.storage.clear()
+
+
+def _db(data_dir: Path) -> Storage:
+    return Storage(f"sqlite:///{data_dir / 'borgercases.sqlite3'}")
+
+
+def _app() -> AppTest:
+    return AppTest.from_file(APP, default_timeout=30)
+
+
+def _no_errors(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def _text(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [e.value for e in at.error] + [s.value for s in at.success]
+    parts += [h.value for h in at.header] + [h.value for h in at.title] + [c.value for c in at.caption]
+    parts += [h.value for h in at.subheader]
+    return "\n".join(str(p) for p in parts)
+
+
+def _start_meeting(at: AppTest, team: str = "Team Nord", people: str = "Anne\nBo\nCamilla") -> AppTest:
+    at.run()
+    at.text_input(key="team_input").set_value(team).run()
+    _no_errors(at)
+    at.text_area[0].set_value(people)
+    at.button[[b.label for b in at.button].index("Start mødet")].click().run()
+    _no_errors(at)
+    return at
+
+
+def _click(at: AppTest, label: str) -> AppTest:
+    labels = [b.label for b in at.button]
+    assert label in labels, labels
+    at.button[labels.index(label)].click().run()
+    _no_errors(at)
+    return at
+
+
+def test_start_page_speaks_danish_and_reminds_of_confidentiality(data_dir: Path) -> None:
+    at = _app().run()
+    _no_errors(at)
+    assert at.title[0].value == "Borgercases – teammødet"
+    assert "ikke om rigtige borgere" in at.info[0].value
+
+
+def test_whole_meeting_flow(data_dir: Path) -> None:
+    at = _start_meeting(_app())
+    meeting_id = at.query_params["m"]
+    assert meeting_id and isinstance(meeting_id, str)
+    store = _db(data_dir)
+    meeting = store.get_meeting(meeting_id)
+    assert meeting and meeting.participants == ("Anne", "Bo", "Camilla")
+    assert sum(meeting.timer.plan) == 15 * 60
+    assert "Trin 1: Vælg en ordstyrer" in _text(at)
+
+    _click(at, "Start uret")
+    _click(at, "Næste i rotationen: Anne")
+    assert store.get_meeting(meeting_id).moderator == "Anne"  # type: ignore[union-attr]
+
+    _click(at, "Næste trin")
+    assert "Trin 2: Alle læser casen" in _text(at)
+    case_text = _text(at)
+    assert "Refleksionsspørgsmål" in case_text and "Jamir er 33 år" in case_text
+
+    _click(at, "Næste trin")
+    assert "Trin 3: Ordstyrer faciliterer" in _text(at)
+    note = at.text_area[0]
+    note.set_value("Vi bruger motiverende samtale. <b>ikke html</b> [link](http://x)").run()
+    _no_errors(at)
+    assert store.notes(meeting_id)["q0"].startswith("Vi bruger motiverende samtale.")
+
+    # A CPR number is flagged and not stored; what was saved before stays.
+    at.text_area[0].set_value("Borgeren har CPR 010190-1234").run()
+    assert any("CPR-nummer" in e.value for e in at.error)
+    assert store.notes(meeting_id)["q0"].startswith("Vi bruger motiverende samtale.")
+
+    _click(at, "Næste trin")
+    assert "HINT" in _text(at)
+    _click(at, "Næste trin")
+    assert "Trin 5: Aftal, hvem der følger op" in _text(at)
+
+    at.text_area(key=f"fu_what_{meeting_id}").set_value("Undersøg realkompetencevurdering")
+    _click(at, "Gem aftalen")
+    items = store.follow_ups(meeting.team.id, meeting_id=meeting_id)
+    assert [(f.who, f.what) for f in items] == [("Anne", "Undersøg realkompetencevurdering")]
+    assert items[0].due == date.today() + timedelta(days=7)  # the next meeting by default
+
+    _click(at, "Afslut mødet")
+    assert "Mødet er slut" in _text(at)
+    assert store.get_meeting(meeting_id).timer.status == "finished"  # type: ignore[union-attr]
+
+
+def test_next_meeting_shows_open_follow_ups_first(data_dir: Path) -> None:
+    at = _start_meeting(_app())
+    meeting_id = at.query_params["m"]
+    store = _db(data_dir)
+    meeting = store.get_meeting(meeting_id)
+    assert meeting
+    store.add_follow_up(meeting, "Bo", "Ring til sprogskolen", date.today(), 9)
+
+    nxt = _app()
+    nxt.query_params["team"] = "team nord"
+    nxt.run()
+    _no_errors(nxt)
+    assert "Åbne aftaler fra tidligere møder (1)" in [s.value for s in nxt.subheader]
+    box = nxt.checkbox[0]
+    assert "Ring til sprogskolen" in box.label
+    box.check().run()
+    _no_errors(nxt)
+    assert store.follow_ups(meeting.team.id, open_only=True) == []
+    assert "Teamets møder (1)" in [s.value for s in nxt.subheader]
+
+
+def test_reload_brings_back_the_meeting(data_dir: Path) -> None:
+    at = _start_meeting(_app())
+    meeting_id = at.query_params["m"]
+    _click(at, "Start uret")
+    _click(at, "Næste trin")
+    again = _app()
+    again.query_params["m"] = meeting_id
+    again.run()
+    _no_errors(again)
+    assert "Trin 2: Alle læser casen" in _text(again)
+    assert any(b.label == "Pause" for b in again.button)
+
+
+@pytest.mark.parametrize(
+    ("team", "people", "message"),
+    [
+        ("   ", "", None),
+        ("Team", "Anne\nanne", "to gange"),
+        ("Team", "Anne 0101901234", "CPR"),
+    ],
+)
+def test_bad_setup_input_gets_a_danish_message(
+    data_dir: Path, team: str, people: str, message: str | None
+) -> None:
+    at = _app().run()
+    at.text_input(key="team_input").set_value(team).run()
+    _no_errors(at)
+    if message is None:
+        assert "Skriv teamets navn" in _text(at)
+        return
+    at.text_area[0].set_value(people)
+    _click(at, "Start mødet")
+    assert any(message in e.value for e in at.error), [e.value for e in at.error]
+    assert "m" not in at.query_params
+
+
+def test_zero_duration_is_refused(data_dir: Path) -> None:
+    at = _app().run()
+    at.text_input(key="team_input").set_value("Team").run()
+    at.number_input[1].set_value(0)
+    _click(at, "Start mødet")
+    assert any("mindst 1 minut" in e.value for e in at.error)
+
+
+def test_unknown_meeting_id_gets_a_message(data_dir: Path) -> None:
+    at = _app()
+    at.query_params["m"] = "finder-ikke-mig"
+    at.run()
+    _no_errors(at)
+    assert any("Mødet findes ikke" in e.value for e in at.error)
+
+
+def test_follow_up_with_past_date_is_refused(data_dir: Path) -> None:
+    at = _start_meeting(_app())
+    meeting_id = at.query_params["m"]
+    for _ in range(4):
+        _click(at, "Næste trin")
+    at.text_area(key=f"fu_what_{meeting_id}").set_value("Noget")
+    at.date_input(key=f"fu_due_{meeting_id}").set_value(date.today() - timedelta(days=3))
+    _click(at, "Gem aftalen")
+    assert any("fortiden" in e.value for e in at.error)
+    meeting = _db(data_dir).get_meeting(meeting_id)
+    assert meeting and _db(data_dir).follow_ups(meeting.team.id) == []

@@ -101,19 +101,18 @@ BASE_CSS = """
 html { font-size: 18px; }
 :focus-visible { outline: 3px solid #a03a10 !important; outline-offset: 2px; }
 .block-container, [data-testid="stMainBlockContainer"] { padding-top: 2.5rem; }
-.bc-timer { border-radius: 0.6rem; padding: 0.5rem 1.2rem; margin-bottom: 0.4rem;
-  background: #eef4f9; color: #102a3d; border: 2px solid #1d4f73;
-  display: flex; flex-wrap: wrap; align-items: baseline; column-gap: 1.5rem; }
+.bc-timer { border-radius: 0.6rem; padding: 0.5rem 1rem; margin-bottom: 0.4rem;
+  background: #eef4f9; color: #102a3d; border: 2px solid #1d4f73; }
 .bc-timer.bc-overrun { background: #fbe9e7; color: #7a1a00; border-color: #a01f00; }
 .bc-timer.bc-paused { background: #f3f3f3; color: #303030; border-color: #606060; }
-.bc-timer__big { font-size: 2.8rem; font-weight: 700; line-height: 1.1;
-  font-variant-numeric: tabular-nums; order: -1; }
-.bc-timer__note { flex-basis: 100%; font-size: 0.95rem; }
+.bc-timer__big { font-size: 3rem; font-weight: 700; line-height: 1.1;
+  font-variant-numeric: tabular-nums; }
+.bc-timer__note { font-size: 0.85rem; margin-top: 0.3rem; }
 .bc-timer__label { font-size: 1.05rem; font-weight: 600; }
 .bc-timer__total { font-size: 1.05rem; }
 .bc-case p { font-size: 1.25rem; line-height: 1.6; }
-.bc-steps { display: flex; gap: 0.4rem; flex-wrap: wrap; margin: 0 0 0.6rem 0; padding: 0;
-  list-style: none; }
+.bc-steps { display: flex; flex-direction: column; gap: 0.3rem; margin: 0 0 0.6rem 0;
+  padding: 0; list-style: none; }
 .bc-steps li { padding: 0.25rem 0.7rem; border-radius: 1rem; border: 1px solid #506070;
   font-size: 0.95rem; color: #1b2631; background: #fff; }
 .bc-steps li[aria-current="step"] { background: #1d4f73; color: #fff; border-color: #1d4f73;
@@ -133,8 +132,11 @@ html { font-size: 24px; }
 .block-container, [data-testid="stMainBlockContainer"] { max-width: 100% !important;
   padding: 1rem 2.5vw !important; }
 body, .stApp { background: #ffffff !important; color: #000000 !important; }
-.bc-case p { font-size: 1.35rem; }
-.bc-timer__big { font-size: 4.2rem; }
+.bc-case p { font-size: 1.2rem; }
+.bc-timer__big { font-size: 3.6rem; }
+h1 { font-size: 1.9rem !important; padding-top: 0 !important; }
+h2 { font-size: 1.4rem !important; }
+.bc-steps li { font-size: 0.8rem; }
 </style>
 """
 

@@ -50,20 +50,23 @@ def render(meeting: Meeting) -> None:
     )
     st.title(case.heading)
     show_flashes()
-    _step_list(meeting)
-    timer_panel(meeting.id)
-    step = STEPS[meeting.timer.current] if meeting.timer.status != tm.FINISHED else None
-    if step is None:
-        _finished(meeting, case)
-        return
-    st.header(f"Trin {meeting.timer.current + 1}: {step.text}")
-    {
-        "moderator": _step_moderator,
-        "read": _step_read,
-        "discuss": _step_discuss,
-        "knowledge": _step_knowledge,
-        "follow_up": _step_follow_up,
-    }[step.key](meeting, case)
+    main, side = st.columns([2.6, 1], gap="large")
+    with side:
+        timer_panel(meeting.id)
+        _step_list(meeting)
+    with main:
+        step = STEPS[meeting.timer.current] if meeting.timer.status != tm.FINISHED else None
+        if step is None:
+            _finished(meeting, case)
+            return
+        st.header(f"Trin {meeting.timer.current + 1}: {step.text}")
+        {
+            "moderator": _step_moderator,
+            "read": _step_read,
+            "discuss": _step_discuss,
+            "knowledge": _step_knowledge,
+            "follow_up": _step_follow_up,
+        }[step.key](meeting, case)
 
 
 def _step_list(meeting: Meeting) -> None:
@@ -172,49 +175,39 @@ def _beep_token(meeting: Meeting, v: tm.TimerView) -> str | None:
 
 def _timer_buttons(meeting: Meeting) -> None:
     state = meeting.timer
-    cols = st.columns(4)
     if state.status == tm.NOT_STARTED:
-        cols[0].button(
-            "Start uret",
-            type="primary",
-            key="t_start",
-            icon=":material/play_arrow:",
-            on_click=_change_timer,
-            args=(meeting.id, "start"),
-        )
+        label, action, kind, icon = "Start uret", "start", "primary", ":material/play_arrow:"
     elif state.status == tm.RUNNING:
-        cols[0].button(
-            "Pause",
-            key="t_pause",
-            icon=":material/pause:",
-            on_click=_change_timer,
-            args=(meeting.id, "pause"),
-        )
+        label, action, kind, icon = "Pause", "pause", "secondary", ":material/pause:"
     else:
-        cols[0].button(
-            "Fortsæt",
-            type="primary",
-            key="t_resume",
-            icon=":material/play_arrow:",
-            on_click=_change_timer,
-            args=(meeting.id, "resume"),
-        )
-    last = state.current == len(STEPS) - 1
-    cols[1].button(
-        "Forrige trin",
-        key="t_back",
-        icon=":material/skip_previous:",
-        disabled=state.current == 0,
-        on_click=_move,
-        args=(meeting.id, "back"),
+        label, action, kind, icon = "Fortsæt", "resume", "primary", ":material/play_arrow:"
+    st.button(
+        label,
+        type=kind,  # type: ignore[arg-type]
+        key=f"t_{action}",
+        icon=icon,
+        on_click=_change_timer,
+        args=(meeting.id, action),
+        width="stretch",
     )
-    cols[2].button(
+    last = state.current == len(STEPS) - 1
+    st.button(
         "Afslut mødet" if last else "Næste trin",
         key="t_next",
         type="primary" if state.status != tm.NOT_STARTED else "secondary",
         icon=":material/done_all:" if last else ":material/skip_next:",
         on_click=_move,
         args=(meeting.id, "next"),
+        width="stretch",
+    )
+    st.button(
+        "Forrige trin",
+        key="t_back",
+        icon=":material/skip_previous:",
+        disabled=state.current == 0,
+        on_click=_move,
+        args=(meeting.id, "back"),
+        width="stretch",
     )
 
 

@@ -1,0 +1,76 @@
+"""Start and stop `streamlit run app.py` for end-to-end tests."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from tests.conftest import ROOT
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class AppServer:
+    def __init__(self, data_dir: Path, port: int | None = None, site_url: str = "http://127.0.0.1:9/") -> None:
+        self.data_dir = data_dir
+        self.port = port or free_port()
+        self.site_url = site_url
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.log = data_dir / f"streamlit-{self.port}.log"
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/"
+
+    def start(self, timeout: float = 60.0) -> float:
+        env = {
+            **os.environ,
+            "BORGERCASES_DATA_DIR": str(self.data_dir),
+            "BORGERCASES_SITE_URL": self.site_url,
+        }
+        env.pop("DATABASE_URL", None)
+        started = time.monotonic()
+        self.proc = subprocess.Popen(
+            [
+                sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+                "--server.port", str(self.port), "--server.address", "127.0.0.1",
+                "--server.headless", "true",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=self.log.open("wb"),
+            stderr=subprocess.STDOUT,
+        )
+        deadline = started + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(self.log.read_text(errors="replace"))
+            try:
+                with urllib.request.urlopen(self.url + "_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        return time.monotonic() - started
+            except OSError:
+                time.sleep(0.2)
+        raise TimeoutError(f"streamlit did not start: {self.log.read_text(errors='replace')}")
+
+    def stop(self, kill: bool = False) -> None:
+        if self.proc and self.proc.poll() is None:
+            if kill:
+                self.proc.kill()
+            else:
+                self.proc.terminate()
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc = None

@@ -1,0 +1,177 @@
+"""The facilitator app in real headless Chromium against `streamlit run`."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from icalendar import Calendar
+from playwright.sync_api import Browser, Page, expect
+
+from tests.app_server import AppServer
+
+pytestmark = pytest.mark.browser
+
+LOCAL = ("http://127.0.0.1", "http://localhost", "ws://127.0.0.1", "data:", "blob:", "about:")
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> Iterator[AppServer]:
+    server = AppServer(tmp_path)
+    server.start()
+    yield server
+    server.stop()
+
+
+def _page(browser: Browser, width: int = 1366, height: int = 768) -> tuple[Page, list[str]]:
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="da-DK",
+                                  accept_downloads=True)
+    leaked: list[str] = []
+
+    def guard(route):  # type: ignore[no-untyped-def]
+        if route.request.url.startswith(LOCAL):
+            route.continue_()
+        else:
+            leaked.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", guard)
+    return context.new_page(), leaked
+
+
+def _timer(page: Page) -> str:
+    return page.locator(".bc-timer__big").inner_text()
+
+
+def _start(page: Page, app: AppServer, team: str = "Team Syd") -> str:
+    page.goto(app.url)
+    page.get_by_label("Team", exact=True).fill(team)
+    page.get_by_label("Team", exact=True).press("Enter")
+    page.get_by_role("textbox", name="Deltagere (valgfrit, ét navn pr. linje)").fill("Anne\nBo\nمريم")
+    page.get_by_role("button", name="Start mødet").click()
+    expect(page.get_by_role("heading", name="Trin 1: Vælg en ordstyrer")).to_be_visible(timeout=20000)
+    match = re.search(r"[?&]m=([\w-]+)", page.url)
+    assert match, page.url
+    return match.group(1)
+
+
+def test_whole_meeting_in_the_browser(browser: Browser, app: AppServer, artifacts: Path) -> None:
+    page, leaked = _page(browser)
+    page.goto(app.url)
+    expect(page.locator("html")).to_have_attribute("lang", "da", timeout=15000)
+    page.screenshot(path=artifacts / "app-start-1366.png")
+    meeting_id = _start(page, app)
+
+    # The countdown visibly counts, computed from stored timestamps.
+    page.get_by_role("button", name="Start uret").click()
+    expect(page.get_by_role("button", name="Pause")).to_be_visible()
+    first = _timer(page)
+    page.wait_for_timeout(2500)
+    second = _timer(page)
+    assert first != second, (first, second)
+    page.screenshot(path=artifacts / "app-step1-1366.png")
+
+    page.get_by_role("button", name="Næste trin").click()
+    expect(page.get_by_role("heading", name=re.compile("Trin 2"))).to_be_visible()
+    page.screenshot(path=artifacts / "app-step2-1366.png")
+
+    page.get_by_role("button", name="Næste trin").click()
+    expect(page.get_by_role("heading", name=re.compile("Trin 3"))).to_be_visible()
+    note = page.get_by_role("textbox").first
+    note.click()
+    note.type("Fokus på jobmål og motiverende samtale", delay=10)
+    page.wait_for_timeout(2500)  # autosave after a short pause in typing, no blur needed
+    page.screenshot(path=artifacts / "app-step3-1366.png")
+
+    # A reload brings back the note and the step.
+    page.reload()
+    expect(page.get_by_role("heading", name=re.compile("Trin 3"))).to_be_visible(timeout=20000)
+    expect(page.get_by_role("textbox").first).to_have_value("Fokus på jobmål og motiverende samtale")
+
+    page.get_by_role("button", name="Næste trin").click()
+    expect(page.get_by_role("heading", name=re.compile("Trin 4"))).to_be_visible()
+    expect(page.get_by_text("HINT", exact=False).first).to_be_visible()
+    page.screenshot(path=artifacts / "app-step4-1366.png")
+
+    page.get_by_role("button", name="Næste trin").click()
+    expect(page.get_by_role("heading", name=re.compile("Trin 5"))).to_be_visible()
+    page.get_by_role("textbox", name="Hvad skal der følges op på?").fill("Kontakt VUC om =SUM(A1)")
+    page.get_by_role("button", name="Gem aftalen").click()
+    expect(page.get_by_text("Aftalen er gemt")).to_be_visible()
+    page.screenshot(path=artifacts / "app-step5-1366.png")
+
+    page.get_by_role("button", name="Afslut mødet").click()
+    expect(page.get_by_role("heading", name="Mødet er slut")).to_be_visible()
+    page.screenshot(path=artifacts / "app-finished-1366.png", full_page=True)
+
+    main = page.get_by_role("main")
+    with page.expect_download() as dl:
+        main.get_by_role("button", name="Aftaler (CSV til Excel)").click()
+    data = Path(dl.value.path()).read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
+    assert rows[1][1] == "Anne" and rows[1][2] == "Kontakt VUC om =SUM(A1)"
+
+    with page.expect_download() as dl:
+        main.get_by_role("button", name="Aftaler (kalender .ics)").click()
+    cal = Calendar.from_ical(Path(dl.value.path()).read_bytes())
+    assert len(cal.walk("VEVENT")) == 1
+
+    with page.expect_download() as dl:
+        main.get_by_role("button", name="Referat (Markdown)").click()
+    referat = Path(dl.value.path()).read_text(encoding="utf-8")
+    assert "Fokus på jobmål og motiverende samtale" in referat
+    assert leaked == [], leaked
+    assert meeting_id
+
+
+def test_a_note_survives_a_server_restart(browser: Browser, app: AppServer, artifacts: Path) -> None:
+    page, _ = _page(browser)
+    meeting_id = _start(page, app, team="Team Vest")
+    page.get_by_role("button", name="Start uret").click()
+    expect(page.get_by_role("button", name="Pause")).to_be_visible()
+    for n in (2, 3):
+        page.get_by_role("button", name="Næste trin").click()
+        expect(page.get_by_role("heading", name=re.compile(f"Trin {n}"))).to_be_visible()
+    note = page.get_by_role("textbox").first
+    note.click()
+    note.type("Noten må ikke gå tabt", delay=10)
+    page.wait_for_timeout(2500)
+    before = _timer(page)
+
+    app.stop(kill=True)
+    app.start()
+    page.goto(f"{app.url}?m={meeting_id}")
+    expect(page.get_by_role("heading", name=re.compile("Trin 3"))).to_be_visible(timeout=20000)
+    expect(page.get_by_role("textbox").first).to_have_value("Noten må ikke gå tabt")
+    # The timer kept running from its stored start time, server or no server.
+    assert _timer(page) != before
+    page.screenshot(path=artifacts / "app-after-restart.png")
+
+
+@pytest.mark.parametrize(("width", "height"), [(1920, 1080), (1366, 768)])
+def test_projector_mode_at_room_sizes(
+    browser: Browser, app: AppServer, artifacts: Path, width: int, height: int
+) -> None:
+    page, leaked = _page(browser, width, height)
+    meeting_id = _start(page, app, team=f"Team {width}")
+    page.goto(f"{app.url}?m={meeting_id}&p=1")
+    expect(page.get_by_role("button", name="Afslut projektorvisning")).to_be_visible(timeout=20000)
+    expect(page.locator('[data-testid="stSidebar"]')).to_be_hidden()
+    page.get_by_role("button", name="Start uret").click()
+    for n in range(1, 6):
+        expect(page.get_by_role("heading", name=re.compile(f"Trin {n}"))).to_be_visible()
+        size = page.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)")
+        assert size >= 24
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0
+        page.screenshot(path=artifacts / f"app-projector-step{n}-{width}.png")
+        page.get_by_role("button", name="Afslut mødet" if n == 5 else "Næste trin").click()
+    expect(page.get_by_role("heading", name="Mødet er slut")).to_be_visible()
+    page.get_by_role("button", name="Afslut projektorvisning").click()
+    expect(page.locator('[data-testid="stSidebar"]')).to_be_visible()
+    assert leaked == []

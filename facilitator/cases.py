@@ -190,7 +190,9 @@ def parse_case(text: str, path: Path | str = "<case>") -> Case:
     path = Path(path)
     fm = _FRONT_MATTER.match(text)
     if not fm:
-        raise CaseFormatError(path, "front matter", "filen skal begynde med YAML mellem to linjer ---")
+        raise CaseFormatError(
+            path, "front matter", "filen skal begynde med YAML mellem to linjer ---"
+        )
     try:
         meta = yaml.safe_load(fm.group(1)) or {}
     except yaml.YAMLError as exc:
@@ -215,7 +217,9 @@ def parse_case(text: str, path: Path | str = "<case>") -> Case:
         )
     reading_time = _require_meta(meta, "reading_time", int, path)
     if not 1 <= reading_time <= 3:
-        raise CaseFormatError(path, "front matter »reading_time«", "skal være 1, 2 eller 3 minutter")
+        raise CaseFormatError(
+            path, "front matter »reading_time«", "skal være 1, 2 eller 3 minutter"
+        )
     checklists = meta.get("checklists") or []
     bad = [c for c in checklists if c not in CHECKLISTS]
     if not isinstance(checklists, list) or bad:
@@ -229,7 +233,9 @@ def parse_case(text: str, path: Path | str = "<case>") -> Case:
         raise CaseFormatError(path, "overskrift »# Case N: Titel«", "mangler eller er forkert")
     if int(m.group(1)) != number or m.group(2).strip() != title:
         raise CaseFormatError(
-            path, "overskrift »# Case N: Titel«", "stemmer ikke med »case« og »title« i front matter"
+            path,
+            "overskrift »# Case N: Titel«",
+            "stemmer ikke med »case« og »title« i front matter",
         )
 
     def find(level: int, name: str, *, prefix: bool = False) -> int:
@@ -275,11 +281,15 @@ def parse_case(text: str, path: Path | str = "<case>") -> Case:
         rm = _RESOURCE.match(item)
         if not rm:
             raise CaseFormatError(
-                path, f"afsnittet »### {H_RESOURCES}«", f"punktet mangler et link <https://…>: {item!r}"
+                path,
+                f"afsnittet »### {H_RESOURCES}«",
+                f"punktet mangler et link <https://…>: {item!r}",
             )
         parts = urlsplit(rm.group("url"))
         if parts.scheme not in ("http", "https") or not parts.netloc or "." not in parts.netloc:
-            raise CaseFormatError(path, f"afsnittet »### {H_RESOURCES}«", f"ugyldigt link: {item!r}")
+            raise CaseFormatError(
+                path, f"afsnittet »### {H_RESOURCES}«", f"ugyldigt link: {item!r}"
+            )
         resources.append(Resource(text=rm.group("text").rstrip(), url=rm.group("url")))
 
     return Case(

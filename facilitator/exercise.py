@@ -7,6 +7,7 @@ page and the facilitator app both render them from here.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 
 @dataclass(frozen=True)
@@ -38,14 +39,14 @@ def default_plan_minutes() -> list[int]:
     return [s.default_minutes for s in STEPS]
 
 
-def suggest_case(case_numbers: list[int], discussed: list[tuple[int, object]]) -> int:
+def suggest_case(case_numbers: list[int], discussed: list[tuple[int, date]]) -> int:
     """A case the team has not discussed yet (lowest number first); if all have been
-    discussed, the one discussed longest ago. ``discussed`` is (case number, when) pairs."""
-    last: dict[int, object] = {}
+    discussed, the one discussed longest ago. ``discussed`` is (case number, date) pairs."""
+    last: dict[int, date] = {}
     for number, when in discussed:
-        if number not in last or when > last[number]:  # type: ignore[operator]
+        if number not in last or when > last[number]:
             last[number] = when
     fresh = [n for n in sorted(case_numbers) if n not in last]
     if fresh:
         return fresh[0]
-    return min(sorted(case_numbers), key=lambda n: last[n])  # type: ignore[arg-type, return-value]
+    return min(sorted(case_numbers), key=lambda n: last[n])

@@ -10,7 +10,7 @@ import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from icalendar import Calendar, Event
 
@@ -81,8 +81,12 @@ def summary_markdown(s: MeetingSummary) -> str:
     if s.follow_ups:
         out += ["| Hvem | Hvad | Frist | Status |", "|---|---|---|---|"]
         for f in s.follow_ups:
-            cells = [md_escape(f.who), md_escape(f.what).replace("\n", " "), danish_date(f.due),
-                     "Udført" if f.done else "Åben"]
+            cells = [
+                md_escape(f.who),
+                md_escape(f.what).replace("\n", " "),
+                danish_date(f.due),
+                "Udført" if f.done else "Åben",
+            ]
             out.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     else:
         out.append("Ingen aftaler.")
@@ -125,7 +129,9 @@ def follow_ups_csv(rows: Sequence[FollowUpRow], team: str) -> bytes:
 
 
 def follow_ups_ics(
-    rows: Sequence[FollowUpRow], team: str, uid_domain: str = "borgercases.local",
+    rows: Sequence[FollowUpRow],
+    team: str,
+    uid_domain: str = "borgercases.local",
     stamp: datetime | None = None,
 ) -> bytes:
     """One all-day calendar entry per follow-up with a due date."""
@@ -134,7 +140,7 @@ def follow_ups_ics(
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("x-wr-calname", f"Opfølgning – {team}")
-    stamp = stamp or datetime.now(timezone.utc)
+    stamp = stamp or datetime.now(UTC)
     for r in rows:
         if r.due is None:
             continue

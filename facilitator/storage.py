@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +46,7 @@ DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class Base(DeclarativeBase):
@@ -96,7 +96,9 @@ class FollowUpRowDB(Base):
     __table_args__ = (UniqueConstraint("meeting_id", "client_key"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True)
-    meeting_id: Mapped[str] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    meeting_id: Mapped[str] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), index=True
+    )
     client_key: Mapped[str] = mapped_column(String(40))
     who: Mapped[str] = mapped_column(String(80))
     what: Mapped[str] = mapped_column(Text)
@@ -218,7 +220,10 @@ class Storage:
             if "locked" in text or "busy" in text:
                 msg = "Databasen er optaget lige nu. Prøv igen om et øjeblik – intet er gået tabt."
             elif "readonly" in text or "read-only" in text:
-                msg = "Databasen er skrivebeskyttet, så intet kan gemmes. Kontakt den, der driver værktøjet."
+                msg = (
+                    "Databasen er skrivebeskyttet, så intet kan gemmes. "
+                    "Kontakt den, der driver værktøjet."
+                )
             else:
                 msg = "Databasen kan ikke bruges lige nu. Prøv igen om et øjeblik."
             raise StorageError(msg) from exc
@@ -255,7 +260,9 @@ class Storage:
     def delete_team(self, team_id: int) -> None:
         """Delete a team and everything it stored: meetings, notes, follow-ups."""
         with self._session() as s:
-            meeting_ids = list(s.scalars(select(MeetingRow.id).where(MeetingRow.team_id == team_id)))
+            meeting_ids = list(
+                s.scalars(select(MeetingRow.id).where(MeetingRow.team_id == team_id))
+            )
             if meeting_ids:
                 s.execute(delete(NoteRow).where(NoteRow.meeting_id.in_(meeting_ids)))
             s.execute(delete(FollowUpRowDB).where(FollowUpRowDB.team_id == team_id))
@@ -513,7 +520,7 @@ class Storage:
 
 
 def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def _meeting(row: MeetingRow, team: Team) -> Meeting:

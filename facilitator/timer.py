@@ -25,8 +25,12 @@ class TimerState:
     plan: tuple[int, ...]  # planned seconds per step; their sum is the meeting's budget
     status: str = NOT_STARTED
     current: int = 0
-    used: tuple[float, ...] = field(default=())  # seconds used per step, excluding the running segment
-    allocated: tuple[int | None, ...] = field(default=())  # seconds given to a step when first entered
+    used: tuple[float, ...] = field(
+        default=()
+    )  # seconds used per step, excluding the running segment
+    allocated: tuple[int | None, ...] = field(
+        default=()
+    )  # seconds given to a step when first entered
     running_since: float | None = None
 
     def __post_init__(self) -> None:
@@ -87,14 +91,14 @@ def total_elapsed(state: TimerState, now: float) -> float:
 def _share(plan: tuple[int, ...], indices: list[int], budget: float) -> dict[int, int]:
     """Split ``budget`` seconds over ``indices`` in proportion to the plan, in whole seconds."""
     weight = sum(plan[i] for i in indices)
-    seconds = max(0, int(round(budget)))
+    seconds = max(0, round(budget))
     out: dict[int, int] = {}
     given = 0
     for n, i in enumerate(indices):
         if n == len(indices) - 1:
             out[i] = seconds - given
         else:
-            out[i] = int(round(seconds * plan[i] / weight))
+            out[i] = round(seconds * plan[i] / weight)
             given += out[i]
     return out
 
@@ -117,7 +121,9 @@ def allocations(state: TimerState, now: float) -> tuple[int, ...]:
     cur = state.current
     result = [a if a is not None else p for a, p in zip(state.allocated, state.plan, strict=True)]
     spent = sum(
-        max(float(result[i]), step_elapsed(state, i, now)) if i == cur else step_elapsed(state, i, now)
+        max(float(result[i]), step_elapsed(state, i, now))
+        if i == cur
+        else step_elapsed(state, i, now)
         for i, a in enumerate(state.allocated)
         if a is not None
     )

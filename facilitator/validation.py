@@ -22,8 +22,11 @@ class InputError(ValueError):
 def clean_text(text: str | None) -> str:
     """Normalise Unicode, drop control characters (keeps newlines and tabs), trim."""
     text = unicodedata.normalize("NFC", text or "")
-    text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C"
-                   or ch in "\u200e\u200f\u200d")
+    text = "".join(
+        ch
+        for ch in text
+        if ch in "\n\t" or unicodedata.category(ch)[0] != "C" or ch in "\u200e\u200f\u200d"
+    )
     return text.strip()
 
 

@@ -58,17 +58,24 @@ def render_case(case: Case) -> str:
     if case.checklists:
         links = [f"[{CHECKLISTS[slug]}](../checklists/{slug}.md)" for slug in case.checklists]
         related = "\n\n".join(
-            ['<div class="case-related" markdown>', "**Relaterede tjeklister:** " + " · ".join(links), "</div>"]
+            [
+                '<div class="case-related" markdown>',
+                "**Relaterede tjeklister:** " + " · ".join(links),
+                "</div>",
+            ]
         )
-    return "\n\n".join(
-        [
-            f"# {case.heading}",
-            '<p class="case-facts">' + " · ".join(facts) + "</p>",
-            '=== "Casen"\n\n' + _indent(front),
-            '=== "Viden og inspiration"\n\n' + _indent(back),
-            related,
-        ]
-    ).rstrip() + "\n"
+    return (
+        "\n\n".join(
+            [
+                f"# {case.heading}",
+                '<p class="case-facts">' + " · ".join(facts) + "</p>",
+                '=== "Casen"\n\n' + _indent(front),
+                '=== "Viden og inspiration"\n\n' + _indent(back),
+                related,
+            ]
+        ).rstrip()
+        + "\n"
+    )
 
 
 def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str | None:
@@ -83,4 +90,3 @@ def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str |
         raise PluginError(f"Casefilen er ikke gyldig – {exc}") from exc
     page.meta["case_obj"] = case
     return render_case(case)
-

@@ -20,7 +20,9 @@ def free_port() -> int:
 
 
 class AppServer:
-    def __init__(self, data_dir: Path, port: int | None = None, site_url: str = "http://127.0.0.1:9/") -> None:
+    def __init__(
+        self, data_dir: Path, port: int | None = None, site_url: str = "http://127.0.0.1:9/"
+    ) -> None:
         self.data_dir = data_dir
         self.port = port or free_port()
         self.site_url = site_url
@@ -41,9 +43,17 @@ class AppServer:
         started = time.monotonic()
         self.proc = subprocess.Popen(
             [
-                sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-                "--server.port", str(self.port), "--server.address", "127.0.0.1",
-                "--server.headless", "true",
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                str(ROOT / "app.py"),
+                "--server.port",
+                str(self.port),
+                "--server.address",
+                "127.0.0.1",
+                "--server.headless",
+                "true",
             ],
             cwd=ROOT,
             env=env,

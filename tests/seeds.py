@@ -20,7 +20,8 @@ _CASE_START = re.compile(r"^CASE (\d+):", re.MULTILINE)
 def seed_text(path: Path = CASES_SEED) -> str:
     if not path.exists():
         raise FileNotFoundError(
-            f"Kildedokumenterne mangler: {path}. Testene forventer ../shared/seeds/ ved siden af repoet."
+            f"Kildedokumenterne mangler: {path}. "
+            "Testene forventer ../shared/seeds/ ved siden af repoet."
         )
     return path.read_text(encoding="utf-8")
 

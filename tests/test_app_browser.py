@@ -28,8 +28,9 @@ def app(tmp_path: Path) -> Iterator[AppServer]:
 
 
 def _page(browser: Browser, width: int = 1366, height: int = 768) -> tuple[Page, list[str]]:
-    context = browser.new_context(viewport={"width": width, "height": height}, locale="da-DK",
-                                  accept_downloads=True)
+    context = browser.new_context(
+        viewport={"width": width, "height": height}, locale="da-DK", accept_downloads=True
+    )
     leaked: list[str] = []
 
     def guard(route):  # type: ignore[no-untyped-def]
@@ -51,9 +52,13 @@ def _start(page: Page, app: AppServer, team: str = "Team Syd") -> str:
     page.goto(app.url)
     page.get_by_label("Team", exact=True).fill(team)
     page.get_by_label("Team", exact=True).press("Enter")
-    page.get_by_role("textbox", name="Deltagere (valgfrit, ét navn pr. linje)").fill("Anne\nBo\nمريم")
+    page.get_by_role("textbox", name="Deltagere (valgfrit, ét navn pr. linje)").fill(
+        "Anne\nBo\nمريم"
+    )
     page.get_by_role("button", name="Start mødet").click()
-    expect(page.get_by_role("heading", name="Trin 1: Vælg en ordstyrer")).to_be_visible(timeout=20000)
+    expect(page.get_by_role("heading", name="Trin 1: Vælg en ordstyrer")).to_be_visible(
+        timeout=20000
+    )
     match = re.search(r"[?&]m=([\w-]+)", page.url)
     assert match, page.url
     return match.group(1)
@@ -90,7 +95,9 @@ def test_whole_meeting_in_the_browser(browser: Browser, app: AppServer, artifact
     # A reload brings back the note and the step.
     page.reload()
     expect(page.get_by_role("heading", name=re.compile("Trin 3"))).to_be_visible(timeout=20000)
-    expect(page.get_by_role("textbox").first).to_have_value("Fokus på jobmål og motiverende samtale")
+    expect(page.get_by_role("textbox").first).to_have_value(
+        "Fokus på jobmål og motiverende samtale"
+    )
 
     page.get_by_role("button", name="Næste trin").click()
     expect(page.get_by_role("heading", name=re.compile("Trin 4"))).to_be_visible()
@@ -129,7 +136,9 @@ def test_whole_meeting_in_the_browser(browser: Browser, app: AppServer, artifact
     assert meeting_id
 
 
-def test_a_note_survives_a_server_restart(browser: Browser, app: AppServer, artifacts: Path) -> None:
+def test_a_note_survives_a_server_restart(
+    browser: Browser, app: AppServer, artifacts: Path
+) -> None:
     page, _ = _page(browser)
     meeting_id = _start(page, app, team="Team Vest")
     page.get_by_role("button", name="Start uret").click()

@@ -38,13 +38,19 @@ def _no_errors(at: AppTest) -> None:
 
 
 def _text(at: AppTest) -> str:
-    parts = [m.value for m in at.markdown] + [e.value for e in at.error] + [s.value for s in at.success]
-    parts += [h.value for h in at.header] + [h.value for h in at.title] + [c.value for c in at.caption]
+    parts = (
+        [m.value for m in at.markdown] + [e.value for e in at.error] + [s.value for s in at.success]
+    )
+    parts += (
+        [h.value for h in at.header] + [h.value for h in at.title] + [c.value for c in at.caption]
+    )
     parts += [h.value for h in at.subheader]
     return "\n".join(str(p) for p in parts)
 
 
-def _start_meeting(at: AppTest, team: str = "Team Nord", people: str = "Anne\nBo\nCamilla") -> AppTest:
+def _start_meeting(
+    at: AppTest, team: str = "Team Nord", people: str = "Anne\nBo\nCamilla"
+) -> AppTest:
     at.run()
     at.text_input(key="team_input").set_value(team).run()
     _no_errors(at)

@@ -8,7 +8,15 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from facilitator.cases import CASES_DIR, THEMES, Case, CaseFormatError, case_files, load_cases, parse_case
+from facilitator.cases import (
+    CASES_DIR,
+    THEMES,
+    Case,
+    CaseFormatError,
+    case_files,
+    load_cases,
+    parse_case,
+)
 from tests.seeds import case_chunks, norm, seed_text, seed_urls
 
 CASES = load_cases()
@@ -19,7 +27,6 @@ REAL_HYPHENS = {
     "idlib-provinsen",
     "igu-forløb",
     "igu-forløbet",
-    "igu-forløb",
     "al-shabaab",
     "bip-projektet",
     "sms-er",
@@ -140,7 +147,10 @@ GOOD = (CASES_DIR / "case-01.md").read_text(encoding="utf-8")
         (GOOD.replace("reading_time: 2\n", ""), "reading_time"),
         (GOOD.replace("person: Jamir\n", ""), "person"),
         (GOOD.replace("  - Motivation\n", "  - Opfundet tema\n"), "themes"),
-        (GOOD.replace("<https://star.dk/media/1644/haandbog-i-jobrettede-samtaler.pdf>", ""), "link"),
+        (
+            GOOD.replace("<https://star.dk/media/1644/haandbog-i-jobrettede-samtaler.pdf>", ""),
+            "link",
+        ),
         (GOOD.replace("Vend siden", "Drej siden"), "Vend siden"),
         (GOOD.replace("# Case 1:", "# Case 2:"), "Case N: Titel"),
         (GOOD.replace("---\ncase: 1", "case: 1"), "front matter"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import random
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from icalendar import Calendar
@@ -28,7 +28,13 @@ TODAY = date(2026, 11, 22)
 
 @pytest.mark.parametrize(
     "text",
-    ["010190-1234", "0101901234", "Borger 311299-4321 ringede", "cpr: 290204 1234", "(150575-0001)"],
+    [
+        "010190-1234",
+        "0101901234",
+        "Borger 311299-4321 ringede",
+        "cpr: 290204 1234",
+        "(150575-0001)",
+    ],
 )
 def test_cpr_numbers_are_found(text: str) -> None:
     assert find_cpr(text)
@@ -36,8 +42,16 @@ def test_cpr_numbers_are_found(text: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["", "Mødet 22.11.2026 kl. 10", "tlf 12345678", "321299-1234", "011399-1234", "12345678901",
-     "case 10, 3 spørgsmål", "postnr. 8000 og 2100"],
+    [
+        "",
+        "Mødet 22.11.2026 kl. 10",
+        "tlf 12345678",
+        "321299-1234",
+        "011399-1234",
+        "12345678901",
+        "case 10, 3 spørgsmål",
+        "postnr. 8000 og 2100",
+    ],
 )
 def test_non_cpr_text_is_not_flagged(text: str) -> None:
     assert not find_cpr(text)
@@ -107,7 +121,7 @@ def test_random_moderator_is_a_participant() -> None:
 
 def test_rotation_picks_who_waited_longest() -> None:
     people = ["Anne", "Bo", "Camilla"]
-    t = lambda d: datetime(2026, 11, d, tzinfo=timezone.utc)  # noqa: E731
+    t = lambda d: datetime(2026, 11, d, tzinfo=UTC)  # noqa: E731
     assert next_in_rotation(people, {}) == "Anne"
     assert next_in_rotation(people, {"anne": t(1)}) == "Bo"
     assert next_in_rotation(people, {"anne": t(8), "bo": t(1), "camilla": t(15)}) == "Bo"
@@ -115,8 +129,26 @@ def test_rotation_picks_who_waited_longest() -> None:
 
 
 ROWS = [
-    FollowUpRow(1, "Anne", "=HYPERLINK(\"http://evil\")", date(2026, 12, 1), 9, "Sprog og arbejdsmarkedet", False, TODAY),
-    FollowUpRow(2, "أحمد", "Kontakt sprogskolen; aftal møde\nmed \"VUC\"", None, 9, "Sprog og arbejdsmarkedet", True, TODAY),
+    FollowUpRow(
+        1,
+        "Anne",
+        '=HYPERLINK("http://evil")',
+        date(2026, 12, 1),
+        9,
+        "Sprog og arbejdsmarkedet",
+        False,
+        TODAY,
+    ),
+    FollowUpRow(
+        2,
+        "أحمد",
+        'Kontakt sprogskolen; aftal møde\nmed "VUC"',
+        None,
+        9,
+        "Sprog og arbejdsmarkedet",
+        True,
+        TODAY,
+    ),
     FollowUpRow(3, "+Bo", "-1+2", date(2026, 12, 24), None, None, False, TODAY),
 ]
 
@@ -171,3 +203,12 @@ def test_markdown_summary_shows_user_text_literally() -> None:
     assert "Sprogmentor \\*virker\\*" in md
     assert "| Anne |" in md
     assert md_escape("a|b") == "a\\|b"
+
+
+def test_case_suggestion_prefers_undiscussed_then_oldest() -> None:
+    from facilitator.exercise import suggest_case
+
+    assert suggest_case([1, 2, 3], []) == 1
+    assert suggest_case([1, 2, 3], [(1, TODAY)]) == 2
+    older = date(2026, 1, 1)
+    assert suggest_case([1, 2], [(1, TODAY), (2, older), (1, older)]) == 2

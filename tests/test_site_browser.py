@@ -34,7 +34,9 @@ def offline_page(page: Page) -> Iterator[Page]:
     assert errors == [], f"JavaScript-fejl: {errors}"
 
 
-def test_home_to_a_case_to_its_back_side(offline_page: Page, site_server: str, artifacts: Path) -> None:
+def test_home_to_a_case_to_its_back_side(
+    offline_page: Page, site_server: str, artifacts: Path
+) -> None:
     page = offline_page
     page.goto(site_server)
     expect(page.get_by_role("heading", level=1)).to_contain_text("Borgercases")
@@ -58,7 +60,9 @@ def _search(page: Page, query: str) -> None:
     expect(page.locator(".md-search-result__item").first).to_be_visible(timeout=15000)
 
 
-def test_danish_search_finds_case_9_for_sprogmentor(offline_page: Page, site_server: str, artifacts: Path) -> None:
+def test_danish_search_finds_case_9_for_sprogmentor(
+    offline_page: Page, site_server: str, artifacts: Path
+) -> None:
     page = offline_page
     page.goto(site_server)
     _search(page, "sprogmentor")
@@ -80,7 +84,9 @@ def test_projector_view_is_large_and_fits(
     expect(page.locator("html")).to_have_class("projector")
     expect(page.locator(".md-sidebar--primary")).to_be_hidden()
     expect(page.locator(".md-header")).to_be_hidden()
-    size = page.evaluate("parseFloat(getComputedStyle(document.querySelector('.md-typeset p')).fontSize)")
+    size = page.evaluate(
+        "parseFloat(getComputedStyle(document.querySelector('.md-typeset p')).fontSize)"
+    )
     assert size >= 24
     for side in ("front", "back"):
         if side == "back":
@@ -97,11 +103,19 @@ def test_projector_view_is_large_and_fits(
     expect(page.locator(".md-header")).to_be_visible()
 
 
-def test_printing_a_case_gives_a_clean_card(offline_page: Page, site_server: str, artifacts: Path) -> None:
+def test_printing_a_case_gives_a_clean_card(
+    offline_page: Page, site_server: str, artifacts: Path
+) -> None:
     page = offline_page
     page.goto(site_server + "cases/case-03.html")
     page.emulate_media(media="print")
-    for chrome in (".md-header", ".md-sidebar--primary", ".md-sidebar--secondary", ".md-footer", ".tabbed-labels"):
+    for chrome in (
+        ".md-header",
+        ".md-sidebar--primary",
+        ".md-sidebar--secondary",
+        ".md-footer",
+        ".tabbed-labels",
+    ):
         expect(page.locator(chrome).first).to_be_hidden()
     expect(page.get_by_role("heading", name="Casen", exact=True)).to_be_visible()
     expect(page.get_by_role("heading", name="Viden og inspiration", exact=True)).to_be_visible()
@@ -115,7 +129,9 @@ def test_printing_a_case_gives_a_clean_card(offline_page: Page, site_server: str
     assert pdf.stat().st_size > 10_000
 
 
-def test_the_site_works_opened_from_disk(offline_page: Page, built_site: Path, artifacts: Path) -> None:
+def test_the_site_works_opened_from_disk(
+    offline_page: Page, built_site: Path, artifacts: Path
+) -> None:
     page = offline_page
     page.goto((built_site / "index.html").as_uri())
     page.get_by_role("link", name="Tjeklister").first.click()

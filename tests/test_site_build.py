@@ -58,7 +58,10 @@ def test_home_page_has_the_five_steps_and_all_cases(built_site: Path) -> None:
     raw = (built_site / "index.html").read_text(encoding="utf-8")
     steps = re.search(r"<ol>(.*?)</ol>", raw, flags=re.DOTALL)
     assert steps
-    items = [_squash(html.unescape(re.sub(r"<[^>]+>", "", li))) for li in re.findall(r"<li>(.*?)</li>", steps.group(1), flags=re.DOTALL)]
+    items = [
+        _squash(html.unescape(re.sub(r"<[^>]+>", "", li)))
+        for li in re.findall(r"<li>(.*?)</li>", steps.group(1), flags=re.DOTALL)
+    ]
     assert items == [s.text for s in STEPS]
     text = _squash(_text(built_site / "index.html"))
     assert "Workshop (45 minutter)" in text and "Selvstudium" in text
@@ -115,7 +118,9 @@ def test_no_third_party_requests_in_the_built_html(built_site: Path) -> None:
     offenders = []
     for page in built_site.rglob("*.html"):
         raw = page.read_text(encoding="utf-8")
-        for m in re.finditer(r'<(?:script|link|img|iframe)[^>]+(?:src|href)="(https?:)?//([^"]+)"', raw):
+        for m in re.finditer(
+            r'<(?:script|link|img|iframe)[^>]+(?:src|href)="(https?:)?//([^"]+)"', raw
+        ):
             offenders.append((page.name, m.group(0)[:120]))
     assert offenders == []
     assert not list(built_site.rglob("*.woff*"))
@@ -140,7 +145,9 @@ def _copy_project(tmp_path: Path) -> Path:
 def test_a_broken_case_fails_the_build_naming_file_and_part(tmp_path: Path) -> None:
     project = _copy_project(tmp_path)
     case = project / "docs" / "cases" / "case-03.md"
-    case.write_text(case.read_text(encoding="utf-8").replace("### Refleksionsspørgsmål", "### Spørgsmål"))
+    case.write_text(
+        case.read_text(encoding="utf-8").replace("### Refleksionsspørgsmål", "### Spørgsmål")
+    )
     result = mkdocs_build(tmp_path / "out", project / "mkdocs.yml")
     assert result.returncode != 0
     assert "case-03.md" in result.stderr

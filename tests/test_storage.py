@@ -69,8 +69,12 @@ def test_follow_ups_open_done_and_history(store: Storage) -> None:
     mid = _meeting(store)
     m = store.get_meeting(mid)
     assert m
-    f1 = store.add_follow_up(m, "Anne", "Ring til sprogskolen", date(2026, 12, 1), 9, client_key="k1")
-    again = store.add_follow_up(m, "Anne", "Ring til sprogskolen", date(2026, 12, 1), 9, client_key="k1")
+    f1 = store.add_follow_up(
+        m, "Anne", "Ring til sprogskolen", date(2026, 12, 1), 9, client_key="k1"
+    )
+    again = store.add_follow_up(
+        m, "Anne", "Ring til sprogskolen", date(2026, 12, 1), 9, client_key="k1"
+    )
     assert f1 == again  # a double click stores one
     store.add_follow_up(m, "Bo", "Find sprogkort", None, 9)
     assert len(store.follow_ups(m.team.id, open_only=True)) == 2
@@ -139,7 +143,9 @@ def test_two_sessions_writing_at_once_lose_nothing(db_url: str) -> None:
             for i in range(40):
                 store.save_note(mid, f"{name}-{i}", f"{name} note {i}")
                 store.add_follow_up(meeting, name, f"opgave {i}", None, 9, client_key=f"{name}-{i}")
-                store.update_timer(mid, lambda s: t.pause(s, 0) if s.status == t.RUNNING else t.start(s, 0))
+                store.update_timer(
+                    mid, lambda s: t.pause(s, 0) if s.status == t.RUNNING else t.start(s, 0)
+                )
         except BaseException as exc:  # pragma: no cover - reported below
             errors.append(exc)
 

@@ -30,9 +30,7 @@ def follow_up_list(items: Sequence[FollowUp], key_prefix: str, allow_delete: boo
         if case:
             label += f" – case {case.number}"
         label += f" ({origin})"
-        cols[0].checkbox(
-            label, value=f.done, key=key, on_change=_done_changed, args=(f.id, key)
-        )
+        cols[0].checkbox(label, value=f.done, key=key, on_change=_done_changed, args=(f.id, key))
         if allow_delete:
             cols[1].button(
                 "Slet",

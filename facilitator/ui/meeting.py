@@ -129,7 +129,11 @@ def timer_panel(meeting_id: str) -> None:
 
     step = STEPS[v.current]
     if v.is_overrun:
-        cls, big, label = "bc-overrun", f"+{tm.fmt(v.overrun)}", f"Tiden for {step.short} er gået – over tid"
+        cls, big, label = (
+            "bc-overrun",
+            f"+{tm.fmt(v.overrun)}",
+            f"Tiden for {step.short} er gået – over tid",
+        )
     elif state.status == tm.PAUSED:
         cls, big, label = "bc-paused", tm.fmt(v.step_remaining), f"Pause – {step.short}"
     elif state.status == tm.NOT_STARTED:
@@ -144,8 +148,7 @@ def timer_panel(meeting_id: str) -> None:
     rebalance = ""
     if v.rebalanced and state.status != tm.NOT_STARTED:
         later = [
-            f"{STEPS[i].short} {tm.fmt(v.allocations[i])}"
-            for i in range(v.current + 1, len(STEPS))
+            f"{STEPS[i].short} {tm.fmt(v.allocations[i])}" for i in range(v.current + 1, len(STEPS))
         ]
         if later:
             rebalance = (
@@ -237,7 +240,9 @@ def _save_note(meeting_id: str, note_key: str, widget_key: str, label: str) -> N
         )
 
 
-def note_field(meeting: Meeting, note_key: str, label: str, saved: dict[str, str], height: int = 110) -> None:
+def note_field(
+    meeting: Meeting, note_key: str, label: str, saved: dict[str, str], height: int = 110
+) -> None:
     widget_key = f"note_{meeting.id}_{note_key}"
     if widget_key not in st.session_state:
         st.session_state[widget_key] = saved.get(note_key, "")
@@ -263,10 +268,14 @@ def _step_moderator(meeting: Meeting, case: Case) -> None:
     st.write("Ordstyreren styrer tiden og leder den fælles diskussion.")
     people = list(meeting.participants)
     if meeting.moderator:
-        st.success(f"Ordstyrer: **{md_escape(meeting.moderator)}**", icon=":material/record_voice_over:")
+        st.success(
+            f"Ordstyrer: **{md_escape(meeting.moderator)}**", icon=":material/record_voice_over:"
+        )
     if not people:
         st.write("Der er ingen deltagere på listen. Skriv ordstyrerens navn:")
-        name = st.text_input("Ordstyrer", value=meeting.moderator or "", max_chars=validation.MAX_NAME)
+        name = st.text_input(
+            "Ordstyrer", value=meeting.moderator or "", max_chars=validation.MAX_NAME
+        )
         if st.button("Gem ordstyrer", icon=":material/save:"):
             _set_moderator(meeting.id, name)
         return
@@ -319,7 +328,9 @@ def _step_read(meeting: Meeting, case: Case) -> None:
     with left:
         st.markdown(f"**{md_escape(case.person_line)}**")
         st.markdown(
-            "<div class='bc-case'>" + "".join(f"<p>{html.escape(p)}</p>" for p in case.story) + "</div>",
+            "<div class='bc-case'>"
+            + "".join(f"<p>{html.escape(p)}</p>" for p in case.story)
+            + "</div>",
             unsafe_allow_html=True,
         )
         st.subheader("Refleksionsspørgsmål")

@@ -32,6 +32,10 @@ def _set_projector() -> None:
         st.query_params.pop("p", None)
 
 
+def _exit_projector() -> None:
+    st.query_params.pop("p", None)
+
+
 def _new_meeting(team: str) -> None:
     st.query_params.clear()
     if team:
@@ -94,7 +98,7 @@ def main() -> None:
             st.button(
                 "Afslut projektorvisning",
                 key="exit_projector",
-                on_click=lambda: st.query_params.pop("p", None),
+                on_click=_exit_projector,
                 icon=":material/close_fullscreen:",
             )
         _sidebar(current)

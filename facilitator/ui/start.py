@@ -20,7 +20,9 @@ def _team_from_query() -> str:
 
 def render() -> None:
     st.title("Borgercases – teammødet")
-    st.caption("En kort øvelse på 15 minutter med en borgercase, ur, noter og aftaler om opfølgning.")
+    st.caption(
+        "En kort øvelse på 15 minutter med en borgercase, ur, noter og aftaler om opfølgning."
+    )
     show_flashes()
     st.info(REMINDER, icon=":material/lock:")
 
@@ -104,7 +106,9 @@ def _new_meeting_form(name: str, team: Team | None) -> None:
                         f"{step.short} (min.)", min_value=None, value=default, step=1, format="%d"
                     )
                 )
-        submitted = st.form_submit_button("Start mødet", type="primary", icon=":material/play_arrow:")
+        submitted = st.form_submit_button(
+            "Start mødet", type="primary", icon=":material/play_arrow:"
+        )
     if submitted:
         _start_meeting(name, meeting_date, next_date, participants_raw, case_number, minutes)
 
@@ -160,7 +164,8 @@ def _history(team: Team) -> None:
         )
     with st.expander("Slet teamets data"):
         st.write(
-            "Sletter alle teamets møder, noter og aftaler for altid. Skriv teamets navn for at bekræfte."
+            "Sletter alle teamets møder, noter og aftaler for altid. "
+            "Skriv teamets navn for at bekræfte."
         )
         confirm = st.text_input("Teamets navn", key="confirm_delete_team")
         if st.button("Slet alt for teamet", type="secondary", icon=":material/delete_forever:"):

@@ -35,9 +35,14 @@ def _case_link(case: Case, prefix: str) -> str:
     return f"[{case.heading}]({prefix}cases/{case.slug}.md)"
 
 
+def _src_path(page: Any) -> str:
+    """The page's path below docs/ (MkDocs has page.file, Zensical page.path)."""
+    file = getattr(page, "file", None)
+    return str(file.src_uri if file is not None else page.path)
+
+
 def _prefix(page: Any) -> str:
-    depth = page.file.src_uri.count("/")
-    return "../" * depth
+    return "../" * _src_path(page).count("/")
 
 
 def glossary_entries(path: Path = GLOSSARY_FILE) -> list[tuple[str, str]]:
@@ -99,7 +104,7 @@ def define_env(env: Any) -> None:
 
     @env.macro
     def cases_for_checklist(slug: str | None = None) -> str:
-        slug = slug or Path(env.page.file.src_uri).stem
+        slug = slug or Path(_src_path(env.page)).stem
         if slug not in CHECKLISTS:
             raise ValueError(f"Ukendt tjekliste: {slug}")
         prefix = _prefix(env.page)

@@ -30,6 +30,8 @@ REAL_HYPHENS = {
     "al-shabaab",
     "bip-projektet",
     "sms-er",
+    "ikke-vestlig",
+    "bip-projekt",
 }
 
 
@@ -111,7 +113,8 @@ def test_no_pdf_hyphenation_artefacts(path: Path) -> None:
     prose = re.sub(r"<https?://[^>]+>", "", text)
     hyphenated = {w.lower() for w in re.findall(r"\b\w+-\w+\b", prose)}
     assert hyphenated <= REAL_HYPHENS, hyphenated - REAL_HYPHENS
-    assert not re.search(r"\w- \w", prose), "orddeling med mellemrum"
+    # »sagsbehandler- og virksomhedskonsulentsamarbejdet« is a real suspended compound.
+    assert not re.search(r"\w- (?!og |eller )\w", prose), "orddeling med mellemrum"
     assert "  " not in prose.replace("  \n", "\n")
 
 

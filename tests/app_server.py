@@ -9,6 +9,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 from tests.conftest import ROOT
 
@@ -84,3 +85,13 @@ class AppServer:
                 self.proc.kill()
                 self.proc.wait()
         self.proc = None
+
+
+def wait_idle(page: Any, settle_ms: int = 400) -> None:
+    """Wait until Streamlit has finished its rerun: no running status, no stale (faded) elements."""
+    page.wait_for_function(
+        """() => !document.querySelector('[data-testid="stStatusWidget"]')
+              && document.querySelectorAll('[data-stale="true"]').length === 0""",
+        timeout=20000,
+    )
+    page.wait_for_timeout(settle_ms)

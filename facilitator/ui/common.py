@@ -121,6 +121,9 @@ html { font-size: 18px; }
 .bc-hint { border-left: 6px solid #1d4f73; background: #eef4f9; padding: 0.6rem 1rem;
   border-radius: 0.3rem; margin: 0.6rem 0; color: #102a3d; }
 .bc-muted { color: #4a5560; }
+/* Streamlit fades captions (opacity 0.6) below 4.5:1 on white (WCAG 1.4.3). */
+[data-testid="stCaptionContainer"], [data-testid="stImageCaption"] { opacity: 1 !important; }
+[data-testid="stCaptionContainer"] p, [data-testid="stImageCaption"] p { color: #4a5560 !important; }
 </style>
 """
 

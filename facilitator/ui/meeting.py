@@ -340,7 +340,12 @@ def _step_read(meeting: Meeting, case: Case) -> None:
         st.markdown("**Læs på egen skærm**")
         buffer = io.BytesIO()
         segno.make(url, error="m").save(buffer, kind="png", scale=6, border=2)
-        st.image(buffer.getvalue(), caption="Scan for at åbne casen", width=200)
+        st.image(
+            buffer.getvalue(),
+            caption="Scan for at åbne casen",
+            width=200,
+            alt=f"QR-kode til {case.heading} på sitet",
+        )
         st.link_button("Åbn casen på sitet", url, icon=":material/open_in_new:")
 
 

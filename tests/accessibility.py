@@ -1,0 +1,59 @@
+"""axe-core in the browser: the WCAG 2.0/2.1 A and AA rules, run on a Playwright page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import Page
+
+from tests.conftest import ROOT
+
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+@dataclass(frozen=True)
+class Allowed:
+    """A violation the app cannot fix because the framework renders it."""
+
+    rule: str
+    selector: str  # a substring of the offending node's CSS selector
+    reason: str
+
+
+def _require_axe() -> Path:
+    if not AXE.exists():
+        raise FileNotFoundError(
+            f"axe-core mangler ({AXE}): kør `make test`, som installerer npm-pakkerne."
+        )
+    return AXE
+
+
+def axe_violations(page: Page, allowed: tuple[Allowed, ...] = ()) -> list[str]:
+    """Run axe-core on the page; return readable lines for every violation not allowed."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(_require_axe()))
+    result: dict[str, Any] = page.evaluate(
+        """async (tags) => {
+            const r = await axe.run(document, {
+                runOnly: {type: 'tag', values: tags},
+                resultTypes: ['violations'],
+            });
+            return {violations: r.violations.map(v => ({
+                id: v.id, help: v.help,
+                nodes: v.nodes.map(n => ({target: n.target.join(' '), summary: n.failureSummary}))
+            }))};
+        }""",
+        WCAG_TAGS,
+    )
+    lines = []
+    for violation in result["violations"]:
+        for node in violation["nodes"]:
+            if any(a.rule == violation["id"] and a.selector in node["target"] for a in allowed):
+                continue
+            lines.append(
+                f"{violation['id']} ({violation['help']}): {node['target']} – {node['summary']}"
+            )
+    return lines

@@ -123,7 +123,8 @@ html { font-size: 18px; }
 .bc-muted { color: #4a5560; }
 /* Streamlit fades captions (opacity 0.6) below 4.5:1 on white (WCAG 1.4.3). */
 [data-testid="stCaptionContainer"], [data-testid="stImageCaption"] { opacity: 1 !important; }
-[data-testid="stCaptionContainer"] p, [data-testid="stImageCaption"] p { color: #4a5560 !important; }
+[data-testid="stCaptionContainer"] p,
+[data-testid="stImageCaption"] p { color: #4a5560 !important; }
 </style>
 """
 

@@ -39,10 +39,22 @@ chromium:
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
 
-test: $(STAMP) chromium lint
+# axe-core, the Nu Html Checker and Lighthouse from the npm registry (package-lock.json).
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || { \
+	  echo "Installerer Node.js og npm til test- og måleværktøjerne …"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nodejs npm >/dev/null; }
+	@command -v java >/dev/null 2>&1 || { \
+	  echo "Installerer Java til Nu Html Checker …"; \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq default-jre-headless >/dev/null; }
+	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	@touch $@
+
+test: $(STAMP) chromium node_modules/.installed lint
 	$(BIN)/python -m pytest
 
-bench: $(STAMP) chromium site
+bench: $(STAMP) chromium node_modules/.installed site
 	$(BIN)/python scripts/bench.py
 
 # Regenerate requirements.lock after changing pyproject.toml.

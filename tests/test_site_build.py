@@ -5,6 +5,8 @@ from __future__ import annotations
 import html
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -41,10 +43,10 @@ def test_every_page_is_built(built_site: Path) -> None:
 def test_case_page_holds_the_whole_card(built_site: Path, case) -> None:
     page = built_site / "cases" / f"{case.slug}.html"
     raw = page.read_text(encoding="utf-8")
-    text = _squash(_text(page))
+    # Glossary terms are wrapped in <abbr>; compare the text only, ignoring whitespace.
+    text = re.sub(r"\s+", "", _text(page))
     for piece in (*case.story, *case.questions, *case.considerations, case.turn_prompt):
-        # Glossary terms are wrapped in <abbr>; compare the text only.
-        assert _squash(html.unescape(re.sub(r"<[^>]+>", "", piece))) in text, piece
+        assert re.sub(r"\s+", "", html.unescape(piece)) in text, piece
     for r in case.resources:
         assert f'href="{html.escape(r.url)}"' in raw or f'href="{r.url}"' in raw, r.url
     # Both halves are on the one page, as tabs.
@@ -137,7 +139,9 @@ def _copy_project(tmp_path: Path) -> Path:
     shutil.copytree(
         ROOT,
         dest,
-        ignore=shutil.ignore_patterns(".venv", "site", ".git", "test-artifacts", "data", "*cache*"),
+        ignore=shutil.ignore_patterns(
+            ".venv", "site", ".git", "test-artifacts", "data", "*cache*", "node_modules"
+        ),
     )
     return dest
 
@@ -161,3 +165,38 @@ def test_a_macro_error_fails_the_build(tmp_path: Path) -> None:
     result = mkdocs_build(tmp_path / "out", project / "mkdocs.yml")
     assert result.returncode != 0
     assert "no_such_macro" in result.stderr
+
+
+def test_the_same_configuration_builds_under_zensical(tmp_path: Path) -> None:
+    """Zensical (Material's successor) builds mkdocs.yml unchanged, macros included.
+
+    Zensical has no MkDocs hooks yet, so the case pages lack the two tabs there;
+    the content, the macros and the local-only assets are the same.
+    """
+    zensical = Path(sys.executable).with_name("zensical")
+    assert zensical.exists(), "zensical er ikke installeret (dev-afhængighed i pyproject.toml)"
+    project = _copy_project(tmp_path)
+    result = subprocess.run(
+        [str(zensical), "build", "--strict"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    site = project / "site"
+    for case in CASES:
+        page = site / "cases" / f"{case.slug}.html"
+        text = page.read_text(encoding="utf-8")
+        assert case.heading in _squash(_text(page))
+        assert all(html.escape(r.url) in text or r.url in text for r in case.resources)
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert "{{" not in home and "case-09.html" in home
+    checklist = (site / "checklists" / "forebyg-frafald.html").read_text(encoding="utf-8")
+    assert "{{" not in checklist and "../cases/case-07.html" in checklist
+    assert "sprogmentor" in (site / "cases" / "case-09.html").read_text(encoding="utf-8")
+    for page in site.rglob("*.html"):
+        assert not re.search(
+            r"(src|href)=\"https?://(?!127\.0\.0\.1)[^\"]+\.(js|css|woff2?)",
+            page.read_text(encoding="utf-8"),
+        ), page

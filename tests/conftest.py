@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.postgres import PostgresServer, find_bindir
+
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -76,3 +78,35 @@ def artifacts() -> Path:
     shutil.rmtree(ARTIFACTS, ignore_errors=True)
     ARTIFACTS.mkdir()
     return ARTIFACTS
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """A real PostgreSQL server in a temporary folder, started once for the whole run."""
+    bindir = find_bindir()
+    if bindir is None:
+        pytest.fail(
+            "PostgreSQL mangler (/usr/lib/postgresql/*/bin): kør `make test`, som installerer det."
+        )
+    server = PostgresServer(bindir)
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def db_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    """An empty database on each back end: a SQLite file, or a fresh PostgreSQL database."""
+    if backend == "sqlite":
+        return f"sqlite:///{tmp_path / 'test.sqlite3'}"
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    name = server.create_database()
+    request.addfinalizer(lambda: server.drop_database(name))
+    return server.url(name)

@@ -1,30 +1,38 @@
-"""Storage against a temporary SQLite file: nothing saved is ever lost."""
+"""Storage on both back ends – a temporary SQLite file and a real PostgreSQL server:
+nothing saved is ever lost.
+
+``db_url`` (tests/conftest.py) runs every test here once per back end.
+"""
 
 from __future__ import annotations
 
 import sqlite3
 import threading
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
+import psycopg
 import pytest
+from sqlalchemy import event, make_url, text
 
 from facilitator import timer as t
-from facilitator.storage import Storage, StorageError
+from facilitator.storage import Storage, StorageError, normalize_url
 
 TODAY = date(2026, 11, 22)
 
 
 @pytest.fixture
-def db_url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'test.sqlite3'}"
-
-
-@pytest.fixture
-def store(db_url: str) -> Storage:
+def store(db_url: str) -> Iterator[Storage]:
     s = Storage(db_url)
     s.create_schema()
-    return s
+    yield s
+    s.dispose()
+
+
+def _with_pg_options(url: str, options: str) -> str:
+    """The same PostgreSQL database with server settings for the session (``-c name=value``)."""
+    return make_url(url).update_query_dict({"options": options}).render_as_string(False)
 
 
 def _meeting(store: Storage, team: str = "Team Nord", case: int = 9) -> str:
@@ -162,40 +170,87 @@ def test_two_sessions_writing_at_once_lose_nothing(db_url: str) -> None:
     assert final and final.version == 80  # every timer change applied exactly once
 
 
-def test_read_only_database_gives_a_danish_message(tmp_path: Path) -> None:
-    path = tmp_path / "ro.sqlite3"
-    store = Storage(f"sqlite:///{path}")
+def test_read_only_database_gives_a_danish_message(backend: str, db_url: str) -> None:
+    store = Storage(db_url)
     store.create_schema()
     mid = _meeting(store)
     store.dispose()
-    ro = Storage(f"sqlite:///file:{path}?mode=ro&uri=true")
+    if backend == "sqlite":
+        ro_url = f"sqlite:///file:{make_url(db_url).database}?mode=ro&uri=true"
+    else:
+        ro_url = _with_pg_options(db_url, "-c default_transaction_read_only=on")
+    ro = Storage(ro_url)
     with pytest.raises(StorageError) as err:
         ro.save_note(mid, "q0", "tekst")
-    assert "skrivebeskyttet" in str(err.value) or "Databasen" in str(err.value)
-    assert Storage(f"sqlite:///{path}").notes(mid) == {}
+    ro.dispose()
+    assert "skrivebeskyttet" in str(err.value)
+    assert Storage(db_url).notes(mid) == {}
 
 
-def test_locked_database_gives_a_danish_message(tmp_path: Path) -> None:
-    path = tmp_path / "locked.sqlite3"
-    store = Storage(f"sqlite:///{path}")
+def test_locked_database_gives_a_danish_message(backend: str, db_url: str) -> None:
+    store = Storage(db_url)
     store.create_schema()
     mid = _meeting(store)
-    locker = sqlite3.connect(path, timeout=0)
-    locker.execute("BEGIN EXCLUSIVE")
+    if backend == "sqlite":
+        path = make_url(db_url).database
+        assert path
+        locker = sqlite3.connect(path, timeout=0)
+        locker.execute("BEGIN EXCLUSIVE")
+        quick = Storage(db_url)
+
+        @event.listens_for(quick.engine, "connect")
+        def short_timeout(conn, _rec):  # type: ignore[no-untyped-def]
+            conn.execute("PRAGMA busy_timeout=100")
+
+        def release() -> None:
+            locker.rollback()
+            locker.close()
+    else:
+        pg = make_url(db_url)
+        locker_pg = psycopg.connect(
+            host=pg.host, port=pg.port, user=pg.username, dbname=pg.database
+        )
+        locker_pg.execute("LOCK TABLE notes IN ACCESS EXCLUSIVE MODE")
+        quick = Storage(_with_pg_options(db_url, "-c lock_timeout=100"))
+
+        def release() -> None:
+            locker_pg.rollback()
+            locker_pg.close()
+
     try:
-        quick = Storage(f"sqlite:///{path}")
-        quick.engine.dispose()
         with pytest.raises(StorageError) as err:
-            from sqlalchemy import event
-
-            @event.listens_for(quick.engine, "connect")
-            def short_timeout(conn, _rec):  # type: ignore[no-untyped-def]
-                conn.execute("PRAGMA busy_timeout=100")
-
             quick.save_note(mid, "q0", "tekst")
         assert "optaget" in str(err.value)
     finally:
-        locker.rollback()
-        locker.close()
+        release()
+        quick.dispose()
     store.save_note(mid, "q0", "tekst")
     assert store.notes(mid) == {"q0": "tekst"}
+
+
+def test_missing_database_gives_a_danish_message(backend: str, db_url: str, tmp_path: Path) -> None:
+    if backend == "sqlite":
+        missing = f"sqlite:///{tmp_path / 'no-such-folder' / 'x.sqlite3'}"
+    else:
+        missing = make_url(db_url).set(database="no_such_database").render_as_string(False)
+    with pytest.raises(StorageError) as err:
+        Storage(missing).notes("x")
+    assert "findes ikke" in str(err.value)
+
+
+def test_sqlite_settings_apply_to_sqlite_only(backend: str, db_url: str) -> None:
+    store = Storage(db_url)
+    with store.engine.connect() as conn:
+        if backend == "sqlite":
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        else:
+            assert conn.execute(text("SELECT 1")).scalar() == 1  # no PRAGMA sent on connect
+    store.dispose()
+
+
+def test_postgres_urls_use_psycopg() -> None:
+    assert normalize_url("postgres://u:p@h/db").drivername == "postgresql+psycopg"
+    assert normalize_url("postgresql://u:p@h/db").drivername == "postgresql+psycopg"
+    assert normalize_url("postgresql+psycopg://h/db").drivername == "postgresql+psycopg"
+    assert normalize_url("sqlite:///x.sqlite3").drivername == "sqlite"

@@ -1,0 +1,264 @@
+"""Alembic migrations: they make exactly the models' schema, on SQLite and PostgreSQL, and a
+database from before migrations existed is taken over without losing anything."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import inspect, text
+
+from facilitator import timer as t
+from facilitator.storage import (
+    INITIAL_REVISION,
+    Base,
+    Storage,
+    alembic_config,
+    make_engine,
+)
+
+TODAY = date(2026, 11, 22)
+TABLES = {"teams", "meetings", "notes", "follow_ups"}
+
+# What `Base.metadata.create_all` wrote into a SQLite file before there were migrations – frozen
+# here, so the test keeps describing the old databases when the models change.
+LEGACY_SQLITE_SCHEMA = """
+CREATE TABLE teams (
+    id INTEGER NOT NULL,
+    name VARCHAR(80) NOT NULL,
+    name_key VARCHAR(80) NOT NULL,
+    created_at DATETIME NOT NULL,
+    PRIMARY KEY (id),
+    UNIQUE (name_key)
+);
+CREATE TABLE meetings (
+    id VARCHAR(40) NOT NULL,
+    team_id INTEGER NOT NULL,
+    meeting_date DATE NOT NULL,
+    next_meeting_date DATE,
+    case_number INTEGER NOT NULL,
+    participants JSON NOT NULL,
+    moderator VARCHAR(80),
+    "plan" JSON NOT NULL,
+    status VARCHAR(20) NOT NULL,
+    current_step INTEGER NOT NULL,
+    used JSON NOT NULL,
+    allocated JSON NOT NULL,
+    running_since FLOAT,
+    version INTEGER NOT NULL,
+    created_at DATETIME NOT NULL,
+    updated_at DATETIME NOT NULL,
+    PRIMARY KEY (id),
+    FOREIGN KEY(team_id) REFERENCES teams (id) ON DELETE CASCADE
+);
+CREATE INDEX ix_meetings_team_id ON meetings (team_id);
+CREATE TABLE notes (
+    meeting_id VARCHAR(40) NOT NULL,
+    "key" VARCHAR(40) NOT NULL,
+    text TEXT NOT NULL,
+    updated_at DATETIME NOT NULL,
+    PRIMARY KEY (meeting_id, "key"),
+    FOREIGN KEY(meeting_id) REFERENCES meetings (id) ON DELETE CASCADE
+);
+CREATE TABLE follow_ups (
+    id INTEGER NOT NULL,
+    team_id INTEGER NOT NULL,
+    meeting_id VARCHAR(40) NOT NULL,
+    client_key VARCHAR(40) NOT NULL,
+    who VARCHAR(80) NOT NULL,
+    what TEXT NOT NULL,
+    due DATE,
+    case_number INTEGER,
+    done BOOLEAN NOT NULL,
+    done_at DATETIME,
+    created_at DATETIME NOT NULL,
+    PRIMARY KEY (id),
+    UNIQUE (meeting_id, client_key),
+    FOREIGN KEY(team_id) REFERENCES teams (id) ON DELETE CASCADE,
+    FOREIGN KEY(meeting_id) REFERENCES meetings (id) ON DELETE CASCADE
+);
+CREATE INDEX ix_follow_ups_team_id ON follow_ups (team_id);
+CREATE INDEX ix_follow_ups_meeting_id ON follow_ups (meeting_id);
+"""
+
+
+def _head() -> str:
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head
+    return head
+
+
+def _current(url: str) -> str | None:
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+    finally:
+        engine.dispose()
+
+
+def _fill(store: Storage) -> str:
+    """Some of everything the app stores; returns the meeting id."""
+    team = store.get_or_create_team("Team Nord")
+    mid = store.create_meeting(
+        team, TODAY, 9, ["Anne", "Bo", "Ørn"], [60, 180, 360, 180, 120], date(2026, 12, 6)
+    )
+    store.update_timer(mid, lambda s: t.start(s, 1000.0))
+    store.set_moderator(mid, "Anne")
+    store.save_note(mid, "q0", "Sprogskolen – ring først 😀")
+    meeting = store.get_meeting(mid)
+    assert meeting
+    f1 = store.add_follow_up(meeting, "Bo", "Find sprogkort", date(2026, 12, 1), 9, "k1")
+    store.add_follow_up(meeting, "Anne", "Tal med virksomheden", None, None, "k2")
+    store.set_follow_up_done(f1, True)
+    return mid
+
+
+def _snapshot(store: Storage, mid: str) -> dict[str, Any]:
+    meeting = store.get_meeting(mid)
+    assert meeting
+    return {
+        "meeting": meeting,
+        "notes": store.notes(mid),
+        "follow_ups": store.follow_ups(meeting.team.id),
+        "history": store.team_meetings(meeting.team.id),
+        "moderators": store.last_moderated(meeting.team.id),
+    }
+
+
+def _rows(url: str) -> dict[str, list[tuple[Any, ...]]]:
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            return {
+                table: sorted(
+                    (tuple(r) for r in conn.execute(text(f"SELECT * FROM {table}"))), key=repr
+                )
+                for table in sorted(TABLES)
+            }
+    finally:
+        engine.dispose()
+
+
+def test_there_is_one_head_and_it_descends_from_the_initial_revision() -> None:
+    script = ScriptDirectory.from_config(alembic_config())
+    assert len(script.get_heads()) == 1
+    revisions = [r.revision for r in script.walk_revisions()]
+    assert revisions[-1] == INITIAL_REVISION
+
+
+def test_migrations_make_exactly_the_models_schema(db_url: str) -> None:
+    store = Storage(db_url)
+    store.create_schema()
+    with store.engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        assert compare_metadata(context, Base.metadata) == []
+        assert set(inspect(conn).get_table_names()) == TABLES | {"alembic_version"}
+    store.dispose()
+    assert _current(db_url) == _head()
+
+
+def test_create_schema_twice_is_harmless_and_keeps_data(db_url: str) -> None:
+    store = Storage(db_url)
+    store.create_schema()
+    mid = _fill(store)
+    before = _snapshot(store, mid)
+    store.create_schema()
+    assert _snapshot(store, mid) == before
+    store.dispose()
+
+
+def test_downgrade_to_nothing_and_back(db_url: str) -> None:
+    store = Storage(db_url)
+    store.create_schema()
+    with store.engine.begin() as conn:
+        command.downgrade(alembic_config(conn), "base")
+    with store.engine.connect() as conn:
+        assert set(inspect(conn).get_table_names()) <= {"alembic_version"}
+    store.create_schema()
+    _fill(store)
+    store.dispose()
+    assert _current(db_url) == _head()
+
+
+def test_servers_starting_at_once_both_get_the_schema(db_url: str) -> None:
+    errors: list[BaseException] = []
+
+    def start() -> None:
+        try:
+            store = Storage(db_url)
+            store.create_schema()
+            store.dispose()
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=start) for _ in range(3)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert errors == []
+    assert _current(db_url) == _head()
+
+
+def test_old_sqlite_database_is_taken_over_without_loss(tmp_path: Path) -> None:
+    path = tmp_path / "borgercases.sqlite3"
+    url = f"sqlite:///{path}"
+    with sqlite3.connect(path) as conn:
+        conn.executescript(LEGACY_SQLITE_SCHEMA)
+    old = Storage(url)  # the app before migrations: no create_schema needed on a made database
+    mid = _fill(old)
+    before = _snapshot(old, mid)
+    old.dispose()
+    rows_before = _rows(url)
+
+    new = Storage(url)
+    new.create_schema()
+    assert _snapshot(new, mid) == before
+    new.dispose()
+    assert _rows(url) == rows_before
+    assert _current(url) == _head()
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+def test_database_made_by_create_all_is_taken_over(db_url: str) -> None:
+    """The same on both back ends, with the tables made the old way by the models."""
+    old = Storage(db_url)
+    Base.metadata.create_all(old.engine)
+    mid = _fill(old)
+    before = _snapshot(old, mid)
+    old.dispose()
+
+    new = Storage(db_url)
+    new.create_schema()
+    assert _snapshot(new, mid) == before
+    new.dispose()
+    assert _current(db_url) == _head()
+
+
+def test_create_schema_works_from_any_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    store = Storage(f"sqlite:///{tmp_path / 'x.sqlite3'}")
+    store.create_schema()
+    store.dispose()
+    assert _current(f"sqlite:///{tmp_path / 'x.sqlite3'}") == _head()
+
+
+def test_foreign_keys_are_back_on_after_migrating(tmp_path: Path) -> None:
+    store = Storage(f"sqlite:///{tmp_path / 'fk.sqlite3'}")
+    store.create_schema()
+    with store.engine.connect() as conn:  # the pool hands back the connection that migrated
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    store.dispose()

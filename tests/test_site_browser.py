@@ -91,6 +91,8 @@ def test_projector_view_is_large_and_fits(
     for side in ("front", "back"):
         if side == "back":
             page.locator(".tabbed-labels label").filter(has_text="Viden og inspiration").click()
+            expect(page.get_by_role("heading", name="Læs mere")).to_be_visible()
+            page.wait_for_timeout(400)  # let the tab indicator finish its transition
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, f"vandret rulning på {side}: {overflow}px"
         page.screenshot(path=artifacts / f"site-projector-{side}-{width}.png")
@@ -120,6 +122,7 @@ def test_printing_a_case_gives_a_clean_card(
     expect(page.get_by_role("heading", name="Casen", exact=True)).to_be_visible()
     expect(page.get_by_role("heading", name="Viden og inspiration", exact=True)).to_be_visible()
     expect(page.get_by_text("Fatima er 41 år og fra Eritrea.")).to_be_visible()
+    page.screenshot(path=artifacts / "site-case3-print.png", full_page=True)
     expect(page.get_by_role("heading", name="Læs mere")).to_be_visible()
     front = page.get_by_role("heading", name="Casen", exact=True).bounding_box()
     back = page.get_by_role("heading", name="Viden og inspiration", exact=True).bounding_box()

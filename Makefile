@@ -11,7 +11,7 @@ STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksu
 export NO_MKDOCS_2_WARNING := 1
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test site bench lint chromium lock clean
+.PHONY: run test site bench lint chromium postgresql lock clean
 
 $(STAMP): requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 kræves (fundet " + sys.version.split()[0] + ")")'
@@ -40,6 +40,13 @@ chromium:
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
 
+# The storage tests start their own throwaway server from Debian's postgresql (tests/postgres.py).
+postgresql:
+	@ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || { \
+	  echo "Installerer Debians postgresql til databasetestene …"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq postgresql >/dev/null; }
+
 # axe-core, the Nu Html Checker and Lighthouse from the npm registry (package-lock.json).
 node_modules/.installed: package.json package-lock.json
 	@command -v npm >/dev/null 2>&1 || { \
@@ -52,7 +59,7 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
 	@touch $@
 
-test: $(STAMP) chromium node_modules/.installed lint
+test: $(STAMP) chromium postgresql node_modules/.installed lint
 	$(BIN)/python -m pytest
 
 bench: $(STAMP) chromium node_modules/.installed site

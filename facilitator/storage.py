@@ -1,22 +1,27 @@
 """Storage: the one module that talks to the database (SQLAlchemy).
 
 An embedded SQLite file in the data directory by default; ``DATABASE_URL``
-selects another server (e.g. PostgreSQL). Every function commits before it
-returns, so what the screen shows as saved is on disk. Callers get plain
-dataclasses, never ORM objects.
+selects a PostgreSQL server instead (``postgresql://…``, driven by psycopg 3).
+Every function commits before it returns, so what the screen shows as saved is
+on disk. Callers get plain dataclasses, never ORM objects.
+
+The schema is kept by Alembic migrations in ``facilitator/migrations``;
+``Storage.create_schema`` brings any database up to the newest revision.
 """
 
 from __future__ import annotations
 
 import os
+import random
 import secrets
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     JSON,
@@ -33,16 +38,28 @@ from sqlalchemy import (
     delete,
     event,
     func,
+    inspect,
     select,
+    text,
     update,
 )
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.engine import URL, Connection, Engine, make_url
+from sqlalchemy.exc import DBAPIError, InternalError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 from facilitator.timer import TimerState
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+# The revision that ``Base.metadata.create_all`` made before there were migrations.
+INITIAL_REVISION = "0001"
+LEGACY_TABLES = frozenset({"teams", "meetings", "notes", "follow_ups"})
+# PostgreSQL advisory lock held while migrating, so servers starting at once take turns.
+_MIGRATION_LOCK_KEY = 0x426F7267  # "Borg"
+_MIGRATING = threading.Lock()
 
 
 def utcnow() -> datetime:
@@ -183,12 +200,69 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def normalize_url(url: str) -> URL:
+    """``postgres://`` and ``postgresql://`` mean PostgreSQL via psycopg 3, the driver we ship."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url.removeprefix("postgres://")
+    parsed = make_url(url)
+    if parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
 def make_engine(url: str) -> Engine:
-    if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 15, "check_same_thread": False})
+    parsed = normalize_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        engine = create_engine(parsed, connect_args={"timeout": 15, "check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(parsed, pool_pre_ping=True)
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    """Alembic's configuration, built in code: works from any folder and when installed."""
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR).replace("%", "%%"))
+    cfg.set_main_option("path_separator", "os")
+    if connection is not None:
+        cfg.attributes["connection"] = connection
+    return cfg
+
+
+_BUSY = "Databasen er optaget lige nu. Prøv igen om et øjeblik – intet er gået tabt."
+_READ_ONLY = "Databasen er skrivebeskyttet, så intet kan gemmes. Kontakt den, der driver værktøjet."
+_MISSING = "Databasen findes ikke eller kan ikke åbnes. Kontakt den, der driver værktøjet."
+_UNAVAILABLE = "Databasen kan ikke bruges lige nu. Prøv igen om et øjeblik."
+_BUSY_SIGNS = (
+    "locked",  # SQLite
+    "busy",
+    "lock timeout",  # PostgreSQL lock_timeout
+    "statement timeout",
+    "could not obtain lock",
+    "deadlock detected",
+    "could not serialize access",
+    "too many clients",
+    "connection slots are reserved",
+)
+_READ_ONLY_SIGNS = ("readonly", "read-only", "permission denied")
+_MISSING_SIGNS = ("does not exist", "unable to open database file")
+
+
+def _danish_message(exc: DBAPIError) -> str | None:
+    """The Danish message for a database that can't be used, or None for any other error."""
+    text_ = str(exc.orig).lower() if exc.orig else str(exc).lower()
+    if not isinstance(exc, OperationalError | InternalError):
+        # Constraint violations and SQL errors are the caller's business – except missing rights.
+        return _READ_ONLY if "permission denied" in text_ else None
+    if any(sign in text_ for sign in _BUSY_SIGNS):
+        return _BUSY
+    if any(sign in text_ for sign in _READ_ONLY_SIGNS):
+        return _READ_ONLY
+    if any(sign in text_ for sign in _MISSING_SIGNS):
+        return _MISSING
+    return _UNAVAILABLE
 
 
 def new_meeting_id() -> str:
@@ -203,8 +277,43 @@ class Storage:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def create_schema(self) -> None:
-        with self._guard():
-            Base.metadata.create_all(self.engine)
+        """Bring the schema up to the newest migration (``alembic upgrade head``).
+
+        A database made by ``create_all`` before there were migrations (all tables, no
+        ``alembic_version``) is first stamped at the initial revision, as it is. Everything runs
+        in one transaction: a failed migration changes nothing.
+        """
+        from alembic import command
+
+        # Alembic keeps the running migration in module globals: one at a time per process.
+        with _MIGRATING, self._guard(), self.engine.connect() as conn:
+            sqlite = conn.dialect.name == "sqlite"
+            if sqlite:
+                # SQLite changes a table by copying it; with foreign keys on, dropping the old
+                # copy would cascade-delete rows that refer to it. Off while migrating, checked
+                # before commit. BEGIN IMMEDIATE: one migrating process at a time.
+                conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            elif conn.dialect.name == "postgresql":
+                conn.execute(
+                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK_KEY}
+                )
+            try:
+                cfg = alembic_config(conn)
+                tables = set(inspect(conn).get_table_names())
+                if "alembic_version" not in tables and tables >= LEGACY_TABLES:
+                    command.stamp(cfg, INITIAL_REVISION)
+                command.upgrade(cfg, "head")
+                if sqlite:
+                    broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise RuntimeError(f"migration broke foreign keys: {broken[:5]}")
+                conn.commit()
+            finally:
+                conn.rollback()
+                if sqlite:
+                    conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+                    conn.commit()
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -215,17 +324,10 @@ class Storage:
     def _guard(self) -> Iterator[None]:
         try:
             yield
-        except OperationalError as exc:
-            text = str(exc.orig).lower() if exc.orig else str(exc).lower()
-            if "locked" in text or "busy" in text:
-                msg = "Databasen er optaget lige nu. Prøv igen om et øjeblik – intet er gået tabt."
-            elif "readonly" in text or "read-only" in text:
-                msg = (
-                    "Databasen er skrivebeskyttet, så intet kan gemmes. "
-                    "Kontakt den, der driver værktøjet."
-                )
-            else:
-                msg = "Databasen kan ikke bruges lige nu. Prøv igen om et øjeblik."
+        except DBAPIError as exc:
+            msg = _danish_message(exc)
+            if msg is None:
+                raise
             raise StorageError(msg) from exc
 
     @contextmanager
@@ -316,16 +418,29 @@ class Storage:
     def update_timer(
         self, meeting_id: str, change: Callable[[TimerState], TimerState], retries: int = 5
     ) -> Meeting:
-        """Apply ``change`` to the stored timer; concurrent changes are retried, never lost."""
-        for _attempt in range(retries):
-            meeting = self.get_meeting(meeting_id)
-            if meeting is None:
-                raise StorageError("Mødet findes ikke længere.")
-            new = change(meeting.timer)
+        """Apply ``change`` to the stored timer; concurrent changes are retried, never lost.
+
+        The row is locked while ``change`` runs – ``FOR NO KEY UPDATE`` on PostgreSQL, the
+        database's write lock (``BEGIN IMMEDIATE``) on SQLite – so a second screen waits its
+        turn. The version check is a second guard: a change made in between is tried again.
+        """
+        for attempt in range(retries):
             with self._session() as s:
+                conn = s.connection()
+                if conn.dialect.name == "sqlite":
+                    conn.exec_driver_sql("BEGIN IMMEDIATE")
+                row = s.scalar(
+                    select(MeetingRow)
+                    .where(MeetingRow.id == meeting_id)
+                    .with_for_update(key_share=True)
+                )
+                if row is None:
+                    raise StorageError("Mødet findes ikke længere.")
+                version = row.version
+                new = change(_timer(row))
                 result = s.execute(
                     update(MeetingRow)
-                    .where(MeetingRow.id == meeting_id, MeetingRow.version == meeting.version)
+                    .where(MeetingRow.id == meeting_id, MeetingRow.version == version)
                     .values(
                         status=new.status,
                         current_step=new.current,
@@ -333,12 +448,14 @@ class Storage:
                         allocated=list(new.allocated),
                         plan=list(new.plan),
                         running_since=new.running_since,
-                        version=meeting.version + 1,
+                        version=version + 1,
                         updated_at=utcnow(),
                     )
+                    .execution_options(synchronize_session=False)
                 )
                 if result.rowcount == 1:  # type: ignore[attr-defined]
                     break
+            time.sleep(random.uniform(0, 0.02 * (attempt + 1)))  # let the other writer finish
         else:
             raise StorageError("Mødet blev ændret fra en anden skærm samtidig. Prøv igen.")
         updated = self.get_meeting(meeting_id)
@@ -523,16 +640,18 @@ def _aware(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def _meeting(row: MeetingRow, team: Team) -> Meeting:
-    plan = tuple(int(x) for x in row.plan)
-    timer = TimerState(
-        plan=plan,
+def _timer(row: MeetingRow) -> TimerState:
+    return TimerState(
+        plan=tuple(int(x) for x in row.plan),
         status=row.status,
         current=row.current_step,
         used=tuple(float(x) for x in row.used),
         allocated=tuple(None if x is None else int(x) for x in row.allocated),
         running_since=row.running_since,
     )
+
+
+def _meeting(row: MeetingRow, team: Team) -> Meeting:
     return Meeting(
         id=row.id,
         team=team,
@@ -541,7 +660,7 @@ def _meeting(row: MeetingRow, team: Team) -> Meeting:
         case_number=row.case_number,
         participants=tuple(row.participants or ()),
         moderator=row.moderator,
-        timer=timer,
+        timer=_timer(row),
         version=row.version,
         created_at=_aware(row.created_at),
     )

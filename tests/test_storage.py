@@ -254,3 +254,32 @@ def test_postgres_urls_use_psycopg() -> None:
     assert normalize_url("postgresql://u:p@h/db").drivername == "postgresql+psycopg"
     assert normalize_url("postgresql+psycopg://h/db").drivername == "postgresql+psycopg"
     assert normalize_url("sqlite:///x.sqlite3").drivername == "sqlite"
+
+
+def test_many_screens_pressing_the_timer_at_once_lose_no_press(db_url: str) -> None:
+    setup = Storage(db_url)
+    setup.create_schema()
+    mid = _meeting(setup)
+    errors: list[BaseException] = []
+
+    def presser() -> None:
+        store = Storage(db_url)
+        try:
+            for _ in range(20):
+                store.update_timer(
+                    mid, lambda s: t.pause(s, 0) if s.status == t.RUNNING else t.start(s, 0)
+                )
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            store.dispose()
+
+    threads = [threading.Thread(target=presser) for _ in range(4)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert errors == []
+    final = setup.get_meeting(mid)
+    assert final and final.version == 80
+    setup.dispose()

@@ -1,0 +1,1 @@
+"""Alembic migrations of the database schema (see ``Storage.create_schema``)."""

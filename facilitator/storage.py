@@ -44,9 +44,10 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import URL, Connection, Engine, make_url
-from sqlalchemy.exc import DBAPIError, InternalError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InternalError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
+from facilitator import teamcode
 from facilitator.timer import TimerState
 
 if TYPE_CHECKING:
@@ -56,10 +57,14 @@ DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # The revision that ``Base.metadata.create_all`` made before there were migrations.
 INITIAL_REVISION = "0001"
-LEGACY_TABLES = frozenset({"teams", "meetings", "notes", "follow_ups"})
+LEGACY_TABLES = frozenset({"teams", "meetings", "notes", "follow_ups"})  # before migrations
 # PostgreSQL advisory lock held while migrating, so servers starting at once take turns.
 _MIGRATION_LOCK_KEY = 0x426F7267  # "Borg"
 _MIGRATING = threading.Lock()
+
+
+# Verified against when a code's lookup key matches no team, so a miss costs the same time.
+_DUMMY_HASH = teamcode.hash_code("0000-0000-0000-0000", salt=b"borgercases-dummy")
 
 
 def utcnow() -> datetime:
@@ -74,7 +79,22 @@ class TeamRow(Base):
     __tablename__ = "teams"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(80))
-    name_key: Mapped[str] = mapped_column(String(80), unique=True)
+    # The code's first group, to find the team; the code itself is stored only as a hash.
+    access_key: Mapped[str | None] = mapped_column(
+        String(8), nullable=True, unique=True, index=True
+    )
+    code_hash: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class TeamMemberRow(Base):
+    """A single-sign-on user (OIDC subject) who has opened the team with its code."""
+
+    __tablename__ = "team_members"
+    team_id: Mapped[int] = mapped_column(
+        ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True
+    )
+    subject: Mapped[str] = mapped_column(String(200), primary_key=True, index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
@@ -337,27 +357,77 @@ class Storage:
 
     # --- teams ---
 
-    def get_or_create_team(self, name: str) -> Team:
-        key = name.casefold()
-        for _attempt in range(3):
-            with self._session() as s:
-                row = s.scalar(select(TeamRow).where(TeamRow.name_key == key))
-                if row is not None:
-                    return Team(row.id, row.name)
+    def create_team(self, name: str) -> tuple[Team, str]:
+        """A new team space and its code. The code is returned once and stored only hashed."""
+        for _attempt in range(5):
+            code, key = teamcode.new_code()
             try:
                 with self._session() as s:
-                    row = TeamRow(name=name, name_key=key)
+                    row = TeamRow(name=name, access_key=key, code_hash=teamcode.hash_code(code))
                     s.add(row)
                     s.flush()
-                    return Team(row.id, row.name)
-            except Exception:  # a concurrent insert won: read it on the next round
-                time.sleep(0.05)
+                    return Team(row.id, row.name), code
+            except IntegrityError:  # the lookup key is taken: draw another code
+                continue
         raise StorageError("Teamet kunne ikke oprettes. Prøv igen.")
 
-    def find_team(self, name: str) -> Team | None:
+    def open_team(self, code: str) -> Team | None:
+        """The team whose code this is, or None – the same answer for every kind of wrong code."""
+        try:
+            key = teamcode.lookup_key(code)
+        except teamcode.InvalidCode:
+            return None
         with self._session() as s:
-            row = s.scalar(select(TeamRow).where(TeamRow.name_key == name.casefold()))
-            return Team(row.id, row.name) if row else None
+            row = s.scalar(select(TeamRow).where(TeamRow.access_key == key))
+            stored = row.code_hash if row is not None and row.code_hash else _DUMMY_HASH
+            # Hash even when there is no such key, so timing tells nothing either.
+            if teamcode.verify_code(code, stored) and row is not None:
+                return Team(row.id, row.name)
+            return None
+
+    def new_team_code(self, team_id: int) -> str:
+        """Replace the team's code (the old one stops working at once)."""
+        for _attempt in range(5):
+            code, key = teamcode.new_code()
+            try:
+                with self._session() as s:
+                    row = s.get(TeamRow, team_id)
+                    if row is None:
+                        raise StorageError("Teamet findes ikke.")
+                    row.access_key = key
+                    row.code_hash = teamcode.hash_code(code)
+                return code
+            except IntegrityError:
+                continue
+        raise StorageError("Der kunne ikke laves en ny kode. Prøv igen.")
+
+    def teams_without_code(self) -> list[Team]:
+        """Teams from before team spaces; an administrator gives them codes."""
+        with self._session() as s:
+            rows = s.scalars(
+                select(TeamRow).where(TeamRow.code_hash.is_(None)).order_by(TeamRow.id)
+            )
+            return [Team(r.id, r.name) for r in rows]
+
+    def add_member(self, team_id: int, subject: str) -> None:
+        with self._session() as s:
+            if s.get(TeamMemberRow, (team_id, subject)) is None:
+                s.add(TeamMemberRow(team_id=team_id, subject=subject))
+
+    def member_teams(self, subject: str) -> list[Team]:
+        with self._session() as s:
+            rows = s.execute(
+                select(TeamRow.id, TeamRow.name)
+                .join(TeamMemberRow, TeamMemberRow.team_id == TeamRow.id)
+                .where(TeamMemberRow.subject == subject)
+                .order_by(TeamRow.name)
+            )
+            return [Team(r.id, r.name) for r in rows]
+
+    def get_team(self, team_id: int) -> Team | None:
+        with self._session() as s:
+            name = s.scalar(select(TeamRow.name).where(TeamRow.id == team_id))
+            return Team(team_id, name) if name is not None else None
 
     def delete_team(self, team_id: int) -> None:
         """Delete a team and everything it stored: meetings, notes, follow-ups."""
@@ -369,6 +439,7 @@ class Storage:
                 s.execute(delete(NoteRow).where(NoteRow.meeting_id.in_(meeting_ids)))
             s.execute(delete(FollowUpRowDB).where(FollowUpRowDB.team_id == team_id))
             s.execute(delete(MeetingRow).where(MeetingRow.team_id == team_id))
+            s.execute(delete(TeamMemberRow).where(TeamMemberRow.team_id == team_id))
             s.execute(delete(TeamRow).where(TeamRow.id == team_id))
 
     # --- meetings ---
@@ -411,9 +482,10 @@ class Storage:
             row = s.get(MeetingRow, meeting_id)
             if row is None:
                 return None
-            team = s.get(TeamRow, row.team_id)
-            assert team is not None
-            return _meeting(row, Team(team.id, team.name))
+            # Only id and name: the code hash never leaves the storage module.
+            name = s.scalar(select(TeamRow.name).where(TeamRow.id == row.team_id))
+            assert name is not None
+            return _meeting(row, Team(row.team_id, name))
 
     def update_timer(
         self, meeting_id: str, change: Callable[[TimerState], TimerState], retries: int = 5

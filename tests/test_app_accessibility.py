@@ -33,15 +33,21 @@ def _check(page: Page, where: str, failures: dict[str, list[str]]) -> None:
         failures[where] = found
 
 
-def _start_meeting(page: Page, app: AppServer, team: str) -> None:
+def _start_meeting(page: Page, app: AppServer, team: str) -> str:
+    """Create a team and start a meeting; returns the team's code (from the team's link)."""
     page.goto(app.url)
-    page.get_by_label("Team", exact=True).fill(team)
-    page.get_by_label("Team", exact=True).press("Enter")
+    page.get_by_label("Teamets navn").fill(team)
+    page.get_by_role("button", name="Opret team").click()
+    expect(page.get_by_text("Teamets kode er")).to_be_visible(timeout=20000)
+    page.wait_for_url(re.compile(r"[?&]t=[\w-]+"))
+    code = re.search(r"[?&]t=([\w-]+)", page.url)
+    assert code
     page.get_by_role("textbox", name="Deltagere (valgfrit, ét navn pr. linje)").fill("Anne\nBo")
     page.get_by_role("button", name="Start mødet").click()
     expect(page.get_by_role("heading", name="Trin 1: Vælg en ordstyrer")).to_be_visible(
         timeout=20000
     )
+    return code.group(1)
 
 
 @pytest.mark.parametrize("projector", [False, True], ids=["normal", "projektor"])
@@ -55,7 +61,10 @@ def test_every_step_has_no_wcag_violations(
     page.goto(app.url)
     expect(page.locator("html")).to_have_attribute("lang", "da", timeout=15000)
     _check(page, "startside", failures)
-    _start_meeting(page, app, team)
+    # Streamlit's English help-button names are replaced by Danish ones.
+    expect(page.get_by_role("button", name="Hjælp til Teamkode")).to_have_count(1)
+    expect(page.locator('[aria-label^="Help for"]')).to_have_count(0)
+    code = _start_meeting(page, app, team)
     if projector:
         page.goto(page.url + "&p=1")
         expect(page.get_by_role("button", name="Afslut projektorvisning")).to_be_visible(
@@ -70,6 +79,7 @@ def test_every_step_has_no_wcag_violations(
             page.get_by_role("button", name="Gem aftalen").click()
             expect(page.get_by_text("Aftalen er gemt")).to_be_visible()
             _check(page, "trin 5 med aftale", failures)
+        wait_idle(page)
         page.get_by_role("button", name="Afslut mødet" if n == 5 else "Næste trin").click()
     expect(page.get_by_role("heading", name="Mødet er slut")).to_be_visible()
     _check(page, "mødet er slut", failures)
@@ -82,7 +92,7 @@ def test_every_step_has_no_wcag_violations(
         expect(page.get_by_role("heading", name=re.compile("Referat"))).to_be_visible()
         _check(page, "udskriftsvisning", failures)
         # The team's next meeting: open follow-ups and history first.
-        page.goto(f"{app.url}?team={team.replace(' ', '+')}")
+        page.goto(f"{app.url}?t={code}")
         expect(page.get_by_text("Ring til VUC")).to_be_visible(timeout=20000)
         _check(page, "næste møde med åbne aftaler", failures)
     context.close()
@@ -116,9 +126,11 @@ def test_whole_exercise_by_keyboard_alone(
     page.goto(app.url)
     wait_idle(page)
 
-    _focus(page, page.get_by_label("Team", exact=True))
+    _focus(page, page.get_by_label("Teamets navn"))
     page.keyboard.type("Team tastatur")
+    _focus(page, page.get_by_role("button", name="Opret team"))
     page.keyboard.press("Enter")
+    expect(page.get_by_text("Teamets kode er")).to_be_visible(timeout=20000)
     wait_idle(page)
     _focus(page, page.get_by_role("textbox", name="Deltagere (valgfrit, ét navn pr. linje)"))
     page.keyboard.type("Anne")

@@ -12,7 +12,7 @@ import pytest
 from icalendar import Calendar
 from playwright.sync_api import Browser, Page, expect
 
-from tests.app_server import AppServer
+from tests.app_server import AppServer, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -50,8 +50,9 @@ def _timer(page: Page) -> str:
 
 def _start(page: Page, app: AppServer, team: str = "Team Syd") -> str:
     page.goto(app.url)
-    page.get_by_label("Team", exact=True).fill(team)
-    page.get_by_label("Team", exact=True).press("Enter")
+    page.get_by_label("Teamets navn").fill(team)
+    page.get_by_role("button", name="Opret team").click()
+    expect(page.get_by_text("Teamets kode er")).to_be_visible(timeout=20000)
     page.get_by_role("textbox", name="Deltagere (valgfrit, ét navn pr. linje)").fill(
         "Anne\nBo\nمريم"
     )
@@ -80,9 +81,13 @@ def test_whole_meeting_in_the_browser(browser: Browser, app: AppServer, artifact
     assert first != second, (first, second)
     page.screenshot(path=artifacts / "app-step1-1366.png")
 
+    wait_idle(page)
+
     page.get_by_role("button", name="Næste trin").click()
     expect(page.get_by_role("heading", name=re.compile("Trin 2"))).to_be_visible()
     page.screenshot(path=artifacts / "app-step2-1366.png")
+
+    wait_idle(page)
 
     page.get_by_role("button", name="Næste trin").click()
     expect(page.get_by_role("heading", name=re.compile("Trin 3"))).to_be_visible()
@@ -99,10 +104,14 @@ def test_whole_meeting_in_the_browser(browser: Browser, app: AppServer, artifact
         "Fokus på jobmål og motiverende samtale"
     )
 
+    wait_idle(page)
+
     page.get_by_role("button", name="Næste trin").click()
     expect(page.get_by_role("heading", name=re.compile("Trin 4"))).to_be_visible()
     expect(page.get_by_text("HINT", exact=False).first).to_be_visible()
     page.screenshot(path=artifacts / "app-step4-1366.png")
+
+    wait_idle(page)
 
     page.get_by_role("button", name="Næste trin").click()
     expect(page.get_by_role("heading", name=re.compile("Trin 5"))).to_be_visible()
@@ -144,6 +153,7 @@ def test_a_note_survives_a_server_restart(
     page.get_by_role("button", name="Start uret").click()
     expect(page.get_by_role("button", name="Pause")).to_be_visible()
     for n in (2, 3):
+        wait_idle(page)
         page.get_by_role("button", name="Næste trin").click()
         expect(page.get_by_role("heading", name=re.compile(f"Trin {n}"))).to_be_visible()
     note = page.get_by_role("textbox").first
@@ -179,6 +189,7 @@ def test_projector_mode_at_room_sizes(
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0
         page.screenshot(path=artifacts / f"app-projector-step{n}-{width}.png")
+        wait_idle(page)
         page.get_by_role("button", name="Afslut mødet" if n == 5 else "Næste trin").click()
     expect(page.get_by_role("heading", name="Mødet er slut")).to_be_visible()
     page.get_by_role("button", name="Afslut projektorvisning").click()

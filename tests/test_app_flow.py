@@ -48,12 +48,20 @@ def _text(at: AppTest) -> str:
     return "\n".join(str(p) for p in parts)
 
 
+def _create_team(at: AppTest, team: str = "Team Nord") -> str:
+    """Create a team on the start page; returns the code shown once."""
+    at.run()
+    at.text_input(key="team_name_input").set_value(team)
+    _click(at, "Opret team")
+    code = at.session_state["_new_code"]
+    assert code in _text(at)
+    return str(code)
+
+
 def _start_meeting(
     at: AppTest, team: str = "Team Nord", people: str = "Anne\nBo\nCamilla"
 ) -> AppTest:
-    at.run()
-    at.text_input(key="team_input").set_value(team).run()
-    _no_errors(at)
+    _create_team(at, team)
     at.text_area[0].set_value(people)
     at.button[[b.label for b in at.button].index("Start mødet")].click().run()
     _no_errors(at)
@@ -131,7 +139,7 @@ def test_next_meeting_shows_open_follow_ups_first(data_dir: Path) -> None:
     store.add_follow_up(meeting, "Bo", "Ring til sprogskolen", date.today(), 9)
 
     nxt = _app()
-    nxt.query_params["team"] = "team nord"
+    nxt.query_params["t"] = at.session_state["_team_code"]  # the team's link
     nxt.run()
     _no_errors(nxt)
     assert "Åbne aftaler fra tidligere møder (1)" in [s.value for s in nxt.subheader]
@@ -168,10 +176,10 @@ def test_bad_setup_input_gets_a_danish_message(
     data_dir: Path, team: str, people: str, message: str | None
 ) -> None:
     at = _app().run()
-    at.text_input(key="team_input").set_value(team).run()
-    _no_errors(at)
+    at.text_input(key="team_name_input").set_value(team)
+    _click(at, "Opret team")
     if message is None:
-        assert "Skriv teamets navn" in _text(at)
+        assert any("Skriv teamets navn" in e.value for e in at.error)
         return
     at.text_area[0].set_value(people)
     _click(at, "Start mødet")
@@ -180,8 +188,8 @@ def test_bad_setup_input_gets_a_danish_message(
 
 
 def test_zero_duration_is_refused(data_dir: Path) -> None:
-    at = _app().run()
-    at.text_input(key="team_input").set_value("Team").run()
+    at = _app()
+    _create_team(at, "Team")
     at.number_input[1].set_value(0)
     _click(at, "Start mødet")
     assert any("mindst 1 minut" in e.value for e in at.error)
@@ -206,3 +214,48 @@ def test_follow_up_with_past_date_is_refused(data_dir: Path) -> None:
     assert any("fortiden" in e.value for e in at.error)
     meeting = _db(data_dir).get_meeting(meeting_id)
     assert meeting and _db(data_dir).follow_ups(meeting.team.id) == []
+
+
+def test_a_team_opens_with_its_code_and_only_its_own_data(data_dir: Path) -> None:
+    a = _start_meeting(_app(), team="Team Syd")
+    code_a = a.session_state["_team_code"]
+    b = _start_meeting(_app(), team="Team Syd")  # same name, other municipality
+    code_b = b.session_state["_team_code"]
+    assert code_a != code_b
+
+    visitor = _app().run()
+    visitor.text_input(key="team_code_input").set_value(code_b.lower().replace("-", " "))
+    _click(visitor, "Åbn teamet")
+    assert "Teamets møder (1)" in [s.value for s in visitor.subheader]
+    meeting_b = b.query_params["m"]
+    meeting_a = a.query_params["m"]
+    assert f"open_{meeting_b}" in [btn.key for btn in visitor.button]
+    assert f"open_{meeting_a}" not in [btn.key for btn in visitor.button]
+
+
+def test_a_wrong_code_gets_a_danish_message_and_shows_nothing(data_dir: Path) -> None:
+    _start_meeting(_app(), team="Team Øst")
+    at = _app().run()
+    at.text_input(key="team_code_input").set_value("AAAA-BBBB-CCCC-DDDD")
+    _click(at, "Åbn teamet")
+    assert any("Koden passer ikke" in e.value for e in at.error)
+    assert "Team Øst" not in _text(at)
+    assert not [h for h in at.subheader if "Teamets møder" in h.value]
+
+    bad_link = _app()
+    bad_link.query_params["t"] = "AAAA-BBBB-CCCC-DDDD"
+    bad_link.run()
+    _no_errors(bad_link)
+    assert any("Koden passer ikke" in e.value for e in bad_link.error)
+    assert "t" not in bad_link.query_params
+
+
+def test_a_new_code_locks_out_the_old_one(data_dir: Path) -> None:
+    at = _app()
+    old = _create_team(at, "Team Vest")
+    _click(at, "Jeg har gemt koden")
+    _click(at, "Lav en ny kode")
+    new = at.session_state["_new_code"]
+    assert new != old and new in _text(at)
+    store = _db(data_dir)
+    assert store.open_team(old) is None and store.open_team(new) is not None

@@ -22,6 +22,7 @@ from facilitator.storage import (
     INITIAL_REVISION,
     Base,
     Storage,
+    Team,
     alembic_config,
     make_engine,
 )
@@ -107,9 +108,9 @@ def _current(url: str) -> str | None:
         engine.dispose()
 
 
-def _fill(store: Storage) -> str:
+def _fill(store: Storage, team: Team | None = None) -> str:
     """Some of everything the app stores; returns the meeting id."""
-    team = store.get_or_create_team("Team Nord")
+    team = team or store.create_team("Team Nord")[0]
     mid = store.create_meeting(
         team, TODAY, 9, ["Anne", "Bo", "Ørn"], [60, 180, 360, 180, 120], date(2026, 12, 6)
     )
@@ -163,7 +164,7 @@ def test_migrations_make_exactly_the_models_schema(db_url: str) -> None:
     with store.engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"compare_type": True})
         assert compare_metadata(context, Base.metadata) == []
-        assert set(inspect(conn).get_table_names()) == TABLES | {"alembic_version"}
+        assert set(inspect(conn).get_table_names()) == TABLES | {"team_members", "alembic_version"}
     store.dispose()
     assert _current(db_url) == _head()
 
@@ -215,41 +216,84 @@ def test_servers_starting_at_once_all_get_the_schema(db_url: str) -> None:
     store.dispose()
 
 
+def _legacy_team(url: str) -> Team:
+    """A team row as the app wrote it before team spaces (unique name, no code)."""
+    engine = make_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO teams (name, name_key, created_at) "
+                    "VALUES ('Team Nord', 'team nord', '2026-11-01 10:00:00')"
+                )
+            )
+            team_id = conn.execute(text("SELECT id FROM teams")).scalar_one()
+    finally:
+        engine.dispose()
+    return Team(team_id, "Team Nord")
+
+
+def _team_rows(url: str) -> list[tuple[Any, ...]]:
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            return [tuple(r) for r in conn.execute(text("SELECT id, name FROM teams"))]
+    finally:
+        engine.dispose()
+
+
+def _check_taken_over(url: str, mid: str, before: dict[str, Any]) -> None:
+    new = Storage(url)
+    new.create_schema()
+    assert _snapshot(new, mid) == before
+    # The old team has no code yet; an administrator issues one and the team opens with it.
+    (team,) = new.teams_without_code()
+    code = new.new_team_code(team.id)
+    assert new.open_team(code) == before["meeting"].team
+    new.dispose()
+    assert _current(url) == _head()
+
+
 def test_old_sqlite_database_is_taken_over_without_loss(tmp_path: Path) -> None:
     path = tmp_path / "borgercases.sqlite3"
     url = f"sqlite:///{path}"
     with sqlite3.connect(path) as conn:
         conn.executescript(LEGACY_SQLITE_SCHEMA)
-    old = Storage(url)  # the app before migrations: no create_schema needed on a made database
-    mid = _fill(old)
+    team = _legacy_team(url)
+    old = Storage(url)  # meetings, notes and follow-ups have the same columns as then
+    mid = _fill(old, team)
     before = _snapshot(old, mid)
     old.dispose()
     rows_before = _rows(url)
+    teams_before = _team_rows(url)
 
-    new = Storage(url)
-    new.create_schema()
-    assert _snapshot(new, mid) == before
-    new.dispose()
-    assert _rows(url) == rows_before
-    assert _current(url) == _head()
+    _check_taken_over(url, mid, before)
+    rows_after = _rows(url)
+    assert {k: v for k, v in rows_after.items() if k != "teams"} == {
+        k: v for k, v in rows_before.items() if k != "teams"
+    }
+    assert _team_rows(url) == teams_before
     with sqlite3.connect(path) as conn:
         assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
 
 
 def test_database_made_by_create_all_is_taken_over(db_url: str) -> None:
-    """The same on both back ends, with the tables made the old way by the models."""
+    """On both back ends: the initial revision's tables (what create_all made), no version."""
+    engine = make_engine(db_url)
+    try:
+        with engine.begin() as conn:
+            cfg = alembic_config(conn)
+            command.upgrade(cfg, INITIAL_REVISION)
+            conn.execute(text("DROP TABLE alembic_version"))
+    finally:
+        engine.dispose()
+    team = _legacy_team(db_url)
     old = Storage(db_url)
-    Base.metadata.create_all(old.engine)
-    mid = _fill(old)
+    mid = _fill(old, team)
     before = _snapshot(old, mid)
     old.dispose()
-
-    new = Storage(db_url)
-    new.create_schema()
-    assert _snapshot(new, mid) == before
-    new.dispose()
-    assert _current(db_url) == _head()
+    _check_taken_over(db_url, mid, before)
 
 
 def test_create_schema_works_from_any_folder(

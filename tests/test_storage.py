@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import event, make_url, text
 
 from facilitator import timer as t
-from facilitator.storage import Storage, StorageError, normalize_url
+from facilitator.storage import Storage, StorageError, Team, normalize_url
 
 TODAY = date(2026, 11, 22)
 
@@ -35,8 +35,16 @@ def _with_pg_options(url: str, options: str) -> str:
     return make_url(url).update_query_dict({"options": options}).render_as_string(False)
 
 
+def _team(store: Storage, name: str = "Team Nord") -> Team:
+    """One team per name and store, as a test reads more naturally by name."""
+    teams: dict[str, Team] = store.__dict__.setdefault("_test_teams", {})
+    if name not in teams:
+        teams[name] = store.create_team(name)[0]
+    return teams[name]
+
+
 def _meeting(store: Storage, team: str = "Team Nord", case: int = 9) -> str:
-    team_obj = store.get_or_create_team(team)
+    team_obj = _team(store, team)
     return store.create_meeting(team_obj, TODAY, case, ["Anne", "Bo"], [60, 180, 360, 180, 120])
 
 
@@ -67,10 +75,44 @@ def test_notes_are_saved_and_overwritten(store: Storage) -> None:
     assert Storage(store.url).notes(mid) == {"q0": "Anden", "general": "مرحبا 👋 <b>ikke html</b>"}
 
 
-def test_team_names_are_case_insensitive(store: Storage) -> None:
-    a = store.get_or_create_team("Team Nord")
-    b = store.get_or_create_team("team nord")
-    assert a.id == b.id and b.name == "Team Nord"
+def test_a_team_is_opened_by_its_code_only(store: Storage) -> None:
+    team, code = store.create_team("Team Nord")
+    assert store.open_team(code) == team
+    assert store.open_team(code.lower().replace("-", " ")) == team  # typing slips forgiven
+    other, other_code = store.create_team("Team Nord")  # same name elsewhere: its own space
+    assert other.id != team.id and store.open_team(other_code) == other
+    wrong = code[:5] + ("0000" if code[5:9] != "0000" else "1111") + code[9:]
+    for bad in (wrong, "", "Team Nord", "x" * 500, other_code[:5] + code[5:]):
+        assert store.open_team(bad) is None
+
+
+def test_the_code_is_stored_only_as_a_salted_hash(store: Storage) -> None:
+    team, code = store.create_team("Team Nord")
+    with store.engine.connect() as conn:
+        row = conn.execute(
+            text("SELECT access_key, code_hash FROM teams WHERE id = :id"), {"id": team.id}
+        ).one()
+    assert row.access_key == code[:4]
+    assert code not in row.code_hash and code[5:].replace("-", "") not in row.code_hash
+    assert row.code_hash.startswith("pbkdf2_sha256$")
+
+
+def test_a_new_code_replaces_the_old(store: Storage) -> None:
+    team, old = store.create_team("Team Nord")
+    new = store.new_team_code(team.id)
+    assert store.open_team(old) is None and store.open_team(new) == team
+
+
+def test_single_sign_on_members_see_only_their_teams(store: Storage) -> None:
+    a, _ = store.create_team("Team A")
+    b, _ = store.create_team("Team B")
+    store.add_member(a.id, "oidc|anne")
+    store.add_member(a.id, "oidc|anne")  # twice is once
+    store.add_member(b.id, "oidc|bo")
+    assert store.member_teams("oidc|anne") == [a]
+    assert store.member_teams("oidc|ukendt") == []
+    store.delete_team(a.id)
+    assert store.member_teams("oidc|anne") == []
 
 
 def test_follow_ups_open_done_and_history(store: Storage) -> None:
@@ -107,9 +149,7 @@ def test_moderator_rotation_memory(store: Storage) -> None:
     store.set_moderator(m1, "Anne")
     m2 = _meeting(store)
     store.set_moderator(m2, "Bo")
-    team = store.find_team("Team Nord")
-    assert team
-    last = store.last_moderated(team.id)
+    last = store.last_moderated(_team(store).id)
     assert set(last) == {"anne", "bo"} and last["bo"] >= last["anne"]
 
 
@@ -124,11 +164,11 @@ def test_delete_meeting_and_team(store: Storage) -> None:
     assert store.follow_ups(m.team.id) == []
     mid2 = _meeting(store)
     store.delete_team(m.team.id)
-    assert store.get_meeting(mid2) is None and store.find_team("Team Nord") is None
+    assert store.get_meeting(mid2) is None and store.get_team(m.team.id) is None
 
 
 def test_retention_removes_only_old_meetings(store: Storage) -> None:
-    team = store.get_or_create_team("T")
+    team = _team(store, "T")
     old = store.create_meeting(team, date(2025, 1, 1), 1, [], [60] * 5)
     new = store.create_meeting(team, TODAY, 1, [], [60] * 5)
     store.save_note(old, "q0", "gammel")

@@ -156,6 +156,19 @@ export default function (component) {
   const { data } = component;
   document.documentElement.lang = "da";
   const w = window;
+  if (!w.__bcDanishLabels) {
+    w.__bcDanishLabels = true;
+    // Streamlit names its help buttons in English ("Help for …"); screen readers get Danish.
+    const danish = () => {
+      document.querySelectorAll('button[aria-label^="Help for "]').forEach((b) => {
+        b.setAttribute("aria-label", "Hjælp til " + b.getAttribute("aria-label").slice(9));
+      });
+    };
+    danish();
+    new MutationObserver(danish).observe(document.body, {
+      subtree: true, childList: true, attributes: true, attributeFilter: ["aria-label"],
+    });
+  }
   if (!w.__bcAutosave) {
     w.__bcAutosave = true;
     // Notes are committed while typing (after a short pause), not only when the field

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from facilitator.storage import Meeting, StorageError
-from facilitator.ui import exports_view, meeting, start
+from facilitator.storage import Meeting, StorageError, Team
+from facilitator.ui import access, exports_view, meeting, start
 from facilitator.ui.common import (
     GENERIC_ERROR,
     apply_styles,
@@ -36,10 +36,9 @@ def _exit_projector() -> None:
     st.query_params.pop("p", None)
 
 
-def _new_meeting(team: str) -> None:
-    st.query_params.clear()
-    if team:
-        st.query_params["team"] = team
+def _new_meeting(team: Team) -> None:
+    """Back to the team's page – open only if this session has opened the team (code or SSO)."""
+    access.show_team_page(team.id)
 
 
 def _sidebar(current: Meeting | None) -> None:
@@ -60,7 +59,7 @@ def _sidebar(current: Meeting | None) -> None:
         st.button(
             "Nyt møde / teamets historik",
             on_click=_new_meeting,
-            args=(current.team.name,),
+            args=(current.team,),
             icon=":material/home:",
         )
         case = case_by_number(current.case_number)
@@ -76,7 +75,7 @@ def _sidebar(current: Meeting | None) -> None:
 @guarded
 def _delete(current: Meeting) -> None:
     storage().delete_meeting(current.id)
-    _new_meeting(current.team.name)
+    _new_meeting(current.team)
     flash("Mødet er slettet.")
     st.rerun()
 

@@ -10,12 +10,9 @@ from facilitator import validation
 from facilitator.exercise import STEPS, TOTAL_DEFAULT_MINUTES, default_plan_minutes, suggest_case
 from facilitator.privacy import REMINDER
 from facilitator.storage import Team
+from facilitator.ui import access
 from facilitator.ui.common import case_by_number, cases, flash, guarded, show_flashes, storage
 from facilitator.ui.follow_ups import follow_up_list
-
-
-def _team_from_query() -> str:
-    return str(st.query_params.get("team", ""))
 
 
 def render() -> None:
@@ -23,34 +20,118 @@ def render() -> None:
     st.caption(
         "En kort øvelse på 15 minutter med en borgercase, ur, noter og aftaler om opfølgning."
     )
+    team = access.current_team()  # first: a wrong team link leaves a message to show
     show_flashes()
     st.info(REMINDER, icon=":material/lock:")
+    if team is None:
+        _choose_team()
+        return
+    _team_header(team)
+    _open_follow_ups(team)
+    _new_meeting_form(team)
+    _history(team)
 
-    raw_team = st.text_input(
-        "Team",
-        value=_team_from_query(),
-        max_chars=validation.MAX_NAME,
-        placeholder="Fx Integrationsteam Nord",
-        help="Teamets navn. Teamets tidligere møder og åbne aftaler vises, når navnet er skrevet.",
-        key="team_input",
+
+def _choose_team() -> None:
+    st.write(
+        "Hvert team har sit eget rum med møder, noter og aftaler. Åbn jeres team med teamets kode, "
+        "eller opret et nyt team."
     )
-    if not raw_team.strip():
-        st.write("Skriv teamets navn for at starte et møde eller se teamets historik.")
-        return
-    try:
-        name = validation.team_name(raw_team)
-    except validation.InputError as exc:
-        st.error(str(exc), icon=":material/error:")
-        return
-    if st.query_params.get("team") != name:
-        st.query_params["team"] = name
-    team = storage().find_team(name)
+    if access.sso_configured():
+        _single_sign_on()
+    left, right = st.columns(2, gap="large")
+    with left:
+        st.subheader("Åbn jeres team")
+        with st.form("open_team", enter_to_submit=True):
+            code = st.text_input(
+                "Teamkode",
+                type="password",
+                max_chars=40,
+                placeholder="XXXX-XXXX-XXXX-XXXX",
+                key="team_code_input",
+                help="Koden fik teamet, da det blev oprettet. Teamets link indeholder den også.",
+            )
+            if st.form_submit_button("Åbn teamet", icon=":material/lock_open:"):
+                _open_team(code)
+    with right:
+        st.subheader("Nyt team")
+        with st.form("new_team", enter_to_submit=True):
+            name = st.text_input(
+                "Teamets navn",
+                max_chars=validation.MAX_NAME,
+                placeholder="Fx Integrationsteam Nord",
+                key="team_name_input",
+            )
+            if st.form_submit_button("Opret team", icon=":material/group_add:"):
+                _create_team(name)
 
-    if team is not None:
-        _open_follow_ups(team)
-    _new_meeting_form(name, team)
-    if team is not None:
-        _history(team)
+
+def _single_sign_on() -> None:
+    subject = access.sso_subject()
+    if subject is None:
+        st.button("Log ind med organisationens konto", on_click=st.login, icon=":material/login:")
+        return
+    teams = storage().member_teams(subject)
+    if teams:
+        st.subheader("Dine teams")
+        for team in teams:
+            st.button(team.name, key=f"member_{team.id}", on_click=access.enter, args=(team,))
+    st.button("Log ud", on_click=st.logout, icon=":material/logout:")
+
+
+@guarded
+def _open_team(code: str) -> None:
+    if not code.strip():
+        raise validation.InputError("Skriv teamets kode.")
+    if access.open_with_code(code) is None:
+        raise validation.InputError(access.WRONG_CODE)
+    st.rerun()
+
+
+@guarded
+def _create_team(raw_name: str) -> None:
+    name = validation.team_name(raw_name)
+    team, code = storage().create_team(name)
+    access.enter(team, code)
+    st.session_state["_new_code"] = code
+    st.rerun()
+
+
+def _team_header(team: Team) -> None:
+    cols = st.columns([4, 1], vertical_alignment="center")
+    cols[0].header(team.name)
+    cols[1].button("Skift team", on_click=access.leave, icon=":material/swap_horiz:")
+    code = st.session_state.get("_new_code")
+    if code:
+        _show_code(code, first=True)
+    with st.expander("Teamets kode og link"):
+        st.write(
+            "Koden gemmes kun krypteret (som hash) og kan ikke vises igen. Har I mistet den, "
+            "så lav en ny – den gamle holder op med at virke med det samme."
+        )
+        if st.button("Lav en ny kode", icon=":material/key:"):
+            _new_code(team)
+
+
+def _show_code(code: str, first: bool) -> None:
+    intro = "Teamet er oprettet." if first else "Teamet har fået en ny kode."
+    st.success(
+        f"{intro} Teamets kode er **{code}**. Skriv den ned, eller gem adressen fra browseren "
+        "(teamets link, den indeholder koden). Koden vises kun denne ene gang; del den kun "
+        "med teamet.",
+        icon=":material/key:",
+    )
+    if st.button("Jeg har gemt koden", key="code_saved"):
+        st.session_state.pop("_new_code", None)
+        st.rerun()
+
+
+@guarded
+def _new_code(team: Team) -> None:
+    code = storage().new_team_code(team.id)
+    access.enter(team, code)
+    st.session_state["_new_code"] = code
+    st.rerun()
 
 
 def _open_follow_ups(team: Team) -> None:
@@ -63,12 +144,10 @@ def _open_follow_ups(team: Team) -> None:
     follow_up_list(open_items, key_prefix="start")
 
 
-def _new_meeting_form(name: str, team: Team | None) -> None:
+def _new_meeting_form(team: Team) -> None:
     st.subheader("Start et nyt møde")
     all_cases = cases()
-    discussed = (
-        [(m.case_number, m.meeting_date) for m in storage().team_meetings(team.id)] if team else []
-    )
+    discussed = [(m.case_number, m.meeting_date) for m in storage().team_meetings(team.id)]
     suggestion = suggest_case([c.number for c in all_cases], discussed)
     discussed_numbers = {n for n, _ in discussed}
     labels = {
@@ -110,12 +189,12 @@ def _new_meeting_form(name: str, team: Team | None) -> None:
             "Start mødet", type="primary", icon=":material/play_arrow:"
         )
     if submitted:
-        _start_meeting(name, meeting_date, next_date, participants_raw, case_number, minutes)
+        _start_meeting(team, meeting_date, next_date, participants_raw, case_number, minutes)
 
 
 @guarded
 def _start_meeting(
-    name: str,
+    team: Team,
     meeting_date: object,
     next_date: object,
     participants_raw: str,
@@ -132,7 +211,6 @@ def _start_meeting(
     if case_by_number(case_number) is None:
         raise validation.InputError("Vælg en af de ti cases.")
     store = storage()
-    team = store.get_or_create_team(name)
     meeting_id = store.create_meeting(
         team, meeting_date, case_number, participants, [m * 60 for m in plan], next_meeting
     )
@@ -182,6 +260,7 @@ def _delete_team(team: Team, confirm: str) -> None:
     if confirm.strip().casefold() != team.name.casefold():
         raise validation.InputError("Navnet passer ikke. Intet er slettet.")
     storage().delete_team(team.id)
+    access.leave()
     st.query_params.clear()
     flash(f"Alle data for {team.name} er slettet.")
     st.rerun()

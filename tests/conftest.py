@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.postgres import PostgresServer, find_bindir
 
@@ -27,6 +28,10 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 ARTIFACTS = ROOT / "test-artifacts"
+
+# CI runs on 2 cores with Streamlit, Chromium and PostgreSQL side by side: a rerun can take
+# several seconds there. Waiting longer never makes a failing check pass.
+expect.set_options(timeout=15_000)
 
 
 def mkdocs_build(dest: Path, config: Path | None = None) -> subprocess.CompletedProcess[str]:

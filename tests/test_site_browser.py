@@ -55,9 +55,20 @@ def test_home_to_a_case_to_its_back_side(
 
 
 def _search(page: Page, query: str) -> None:
+    page.wait_for_load_state("load")
     page.keyboard.press("s")
-    page.locator("input.md-search__input").fill(query)
-    expect(page.locator(".md-search-result__item").first).to_be_visible(timeout=15000)
+    box = page.locator("input.md-search__input")
+    expect(box).to_be_focused()
+    box.fill(query)
+    results = page.locator(".md-search-result__item")
+    try:
+        expect(results.first).to_be_visible(timeout=15000)
+    except AssertionError:
+        # On a slow machine the search worker may still be loading its index; Material
+        # searches again on the next input event.
+        box.fill("")
+        box.press_sequentially(query, delay=20)
+        expect(results.first).to_be_visible(timeout=30000)
 
 
 def test_danish_search_finds_case_9_for_sprogmentor(

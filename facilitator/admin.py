@@ -34,16 +34,16 @@ def main(argv: list[str] | None = None) -> int:
         store.create_schema()
         if args.command == "teams-uden-kode":
             teams = store.teams_without_code()
-            for team in teams:
-                print(f"{team.id}\t{team.name}")
+            for legacy in teams:
+                print(f"{legacy.id}\t{legacy.name}")
             print(f"{len(teams)} team(s) uden kode.", file=sys.stderr)
         elif args.command == "ny-kode":
-            team = store.get_team(args.team_id)
-            if team is None:
+            found = store.get_team(args.team_id)
+            if found is None:
                 print(f"Intet team med id {args.team_id}.", file=sys.stderr)
                 return 1
-            code = store.new_team_code(team.id)
-            print(f"Ny kode til {team.name}: {code}")
+            code = store.new_team_code(found.id)
+            print(f"Ny kode til {found.name}: {code}")
             print("Koden vises kun nu. Den gamle kode virker ikke længere.", file=sys.stderr)
         elif args.command == "slet-team":
             if store.get_team(args.team_id) is None:

@@ -22,9 +22,14 @@ def free_port() -> int:
 
 class AppServer:
     def __init__(
-        self, data_dir: Path, port: int | None = None, site_url: str = "http://127.0.0.1:9/"
+        self,
+        data_dir: Path,
+        port: int | None = None,
+        site_url: str = "http://127.0.0.1:9/",
+        database_url: str | None = None,
     ) -> None:
         self.data_dir = data_dir
+        self.database_url = database_url
         self.port = port or free_port()
         self.site_url = site_url
         self.proc: subprocess.Popen[bytes] | None = None
@@ -41,6 +46,8 @@ class AppServer:
             "BORGERCASES_SITE_URL": self.site_url,
         }
         env.pop("DATABASE_URL", None)
+        if self.database_url:
+            env["DATABASE_URL"] = self.database_url
         started = time.monotonic()
         self.proc = subprocess.Popen(
             [

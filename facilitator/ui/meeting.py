@@ -229,7 +229,9 @@ def _save_note(meeting_id: str, note_key: str, widget_key: str, label: str) -> N
         clean = validation.note(text, label)
         storage().save_note(meeting_id, note_key, clean)
         errors.pop(widget_key, None)
-        st.session_state.setdefault("note_saved", {})[widget_key] = time.strftime("%H:%M:%S")
+        st.session_state.setdefault("note_saved", {})[widget_key] = (
+            f"{time.strftime('%H:%M:%S')} · {len(clean)} tegn"
+        )
     except validation.InputError as exc:
         errors[widget_key] = str(exc)
     except Exception as exc:  # storage trouble: keep the text in the field, say so

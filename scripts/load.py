@@ -1,0 +1,319 @@
+"""Load and fault test: many meetings at once, each typing notes and follow-ups; nothing lost.
+
+    python scripts/load.py [--meetings 30] [--seconds 60] [--backend sqlite|postgresql] [--kill]
+
+Starts the facilitator app (``streamlit run app.py``) on SQLite or on a real PostgreSQL server
+(started in a temporary folder, as the tests do), opens every meeting in its own page of one
+headless Chromium, and lets each page type: first notes (each change waits for the on-screen
+acknowledgement »Gemt kl. … · N tegn«), then follow-ups (acknowledged when the new follow-up
+shows in the meeting's list). With ``--kill`` the server gets SIGKILL halfway and is restarted
+on the same port; the pages reload and carry on.
+
+At the end every acknowledged write is checked against the database: each acknowledged
+follow-up stored exactly once, no follow-up stored twice, and every note holding its last
+acknowledged text (or a later one that was typed but not yet acknowledged). Prints throughput
+and save latencies; the exit code is 1 if anything was lost or duplicated.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import re
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from playwright.async_api import Page, async_playwright  # noqa: E402
+from sqlalchemy import text  # noqa: E402
+
+from facilitator import timer as t  # noqa: E402
+from facilitator.storage import Storage  # noqa: E402
+from tests.app_server import AppServer  # noqa: E402
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+
+ACK_TIMEOUT_MS = 30_000
+
+
+@dataclass
+class User:
+    index: int
+    meeting_id: str
+    note_acked: str | None = None  # the last note text acknowledged on screen
+    note_typed: list[str] = field(default_factory=list)  # every text typed after that
+    follow_ups_acked: list[str] = field(default_factory=list)
+    follow_ups_tried: list[str] = field(default_factory=list)
+    latencies: list[float] = field(default_factory=list)
+    failures: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def _prepare(store: Storage, meetings: int) -> list[User]:
+    """Teams and meetings straight in the database, each at step 3 with the timer running."""
+    users = []
+    now = time.time()
+    for n in range(meetings):
+        team, _code = store.create_team(f"Lastteam {n:02d}")
+        mid = store.create_meeting(
+            team,
+            date.today(),
+            n % 10 + 1,
+            ["Anne", "Bo"],
+            [60, 180, 360, 180, 120],
+            date.today() + timedelta(days=7),
+        )
+        store.update_timer(mid, lambda s: t.go_to(t.start(s, now), 2, now))
+        users.append(User(n, mid))
+    return users
+
+
+async def _open(page: Page, base: str, user: User, step: int, timeout_ms: int = 120_000) -> None:
+    await page.goto(f"{base}?m={user.meeting_id}", timeout=timeout_ms)
+    await page.get_by_role("heading", name=re.compile(f"Trin {step}")).wait_for(timeout=timeout_ms)
+
+
+async def _type_notes(page: Page, base: str, user: User, until: float) -> None:
+    box = page.get_by_role("textbox").first
+    current = await box.input_value()
+    n = 0
+    while time.monotonic() < until:
+        if not await page.get_by_role("heading", name=re.compile("Trin 3")).count():
+            break  # the meeting has moved on (after a restart): on to the follow-ups
+        n += 1
+        new = f"{current} m{user.index:02d}s{n:03d}.".strip()
+        user.note_typed.append(new)
+        started = time.monotonic()
+        try:
+            await box.fill(new)
+            await page.get_by_text(f"· {len(new)} tegn").first.wait_for(timeout=ACK_TIMEOUT_MS)
+        except Exception as exc:
+            user.failures += 1
+            user.errors.append(f"note: {str(exc).splitlines()[0]}")
+            await _recover(page, base, user, 3)
+            box = page.get_by_role("textbox").first
+            current = await box.input_value()
+            continue
+        user.latencies.append(time.monotonic() - started)
+        user.note_acked = new
+        user.note_typed.clear()
+        current = new
+
+
+async def _add_follow_ups(page: Page, base: str, user: User, until: float) -> None:
+    n = 0
+    while time.monotonic() < until:
+        if not await page.get_by_role("heading", name=re.compile("Trin 5")).count():
+            await _to_step_5(page, base, user)
+        n += 1
+        what = f"Aftale m{user.index:02d}-{n:03d}"
+        user.follow_ups_tried.append(what)
+        started = time.monotonic()
+        try:
+            await page.get_by_role("textbox", name="Hvad skal der følges op på?").fill(what)
+            await page.get_by_role("button", name="Gem aftalen").click()
+            # Acknowledged when it is in the meeting's list (not just in the text field).
+            listed = page.get_by_test_id("stCheckbox").filter(has_text=f"{what} – frist")
+            await listed.first.wait_for(timeout=ACK_TIMEOUT_MS)
+        except Exception as exc:
+            user.failures += 1
+            user.errors.append(f"aftale: {str(exc).splitlines()[0]}")
+            await _recover(page, base, user, 5)
+            continue
+        user.latencies.append(time.monotonic() - started)
+        user.follow_ups_acked.append(what)
+
+
+IDLE_JS = """() => !document.querySelector('[data-testid="stStatusWidget"]')
+    && document.querySelectorAll('[data-stale="true"]').length === 0"""
+
+
+async def _idle(page: Page) -> None:
+    """Streamlit has finished its rerun: no stale elements left to click by mistake."""
+    await page.wait_for_function(IDLE_JS, timeout=30_000)
+
+
+async def _recover(page: Page, base: str, user: User, step: int) -> None:
+    """After a lost connection (server killed): reload the meeting's address and carry on.
+
+    The meeting comes back at its stored step, whichever it is."""
+    for _attempt in range(6):
+        try:
+            await page.goto(f"{base}?m={user.meeting_id}", timeout=20_000)
+            await page.get_by_role("heading", name=re.compile(r"Trin \d")).first.wait_for(
+                timeout=20_000
+            )
+            await _idle(page)
+            return
+        except Exception:
+            await asyncio.sleep(1)
+
+
+async def _to_step_5(page: Page, base: str, user: User) -> None:
+    """On to step 5, as the facilitator would (the stored timer moves for the whole meeting)."""
+    for step in (4, 5):
+        if await page.get_by_role("heading", name=re.compile(f"Trin {step}")).count():
+            continue
+        try:
+            await _idle(page)
+            await page.get_by_role("button", name="Næste trin").first.click(timeout=20_000)
+            await page.get_by_role("heading", name=re.compile(f"Trin {step}")).wait_for(
+                timeout=20_000
+            )
+        except Exception as exc:
+            user.errors.append(f"trin {step}: {str(exc).splitlines()[0]}")
+            await _recover(page, base, user, step)
+
+
+async def _user(page: Page, base: str, user: User, notes_until: float, until: float) -> None:
+    try:
+        await _type_notes(page, base, user, notes_until)
+        await _to_step_5(page, base, user)
+        await _add_follow_ups(page, base, user, until)
+    except Exception as exc:
+        user.errors.append(f"stoppet: {str(exc).splitlines()[0]}")
+
+
+async def _killer(app: AppServer, at: float) -> float:
+    await asyncio.sleep(max(0.0, at - time.monotonic()))
+    app.stop(kill=True)
+    started = time.monotonic()
+    await asyncio.to_thread(app.start, 120.0)
+    return time.monotonic() - started
+
+
+async def _run(base: str, users: list[User], seconds: float, app: AppServer, kill: bool) -> float:
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = await browser.new_context(viewport={"width": 1366, "height": 768})
+        pages = [await context.new_page() for _ in users]
+        # Everyone opens their meeting first, then all start typing together.
+        opening = asyncio.Semaphore(6)
+
+        async def open_one(page: Page, user: User) -> None:
+            async with opening:
+                await _open(page, base, user, 3)
+
+        await asyncio.gather(*(open_one(p, u) for p, u in zip(pages, users, strict=True)))
+        start = time.monotonic()
+        until = start + seconds
+        notes_until = start + seconds / 2
+        tasks = [
+            asyncio.create_task(_user(p, base, u, notes_until, until))
+            for p, u in zip(pages, users, strict=True)
+        ]
+        restart = 0.0
+        if kill:
+            restart = await _killer(app, start + seconds * 0.6)
+        _done, pending = await asyncio.wait(tasks, timeout=seconds + 240)
+        for task in pending:  # a page that hangs must not hang the whole run
+            task.cancel()
+        if pending:
+            print(f"{len(pending)} sider svarede ikke og blev stoppet", file=sys.stderr)
+        await browser.close()
+        return restart
+
+
+def _verify(store: Storage, users: list[User]) -> list[str]:
+    problems = []
+    with store.engine.connect() as conn:
+        rows = conn.execute(text("SELECT meeting_id, what FROM follow_ups")).all()
+        notes = {
+            (r.meeting_id, r.key): r.text
+            for r in conn.execute(text("SELECT meeting_id, key, text FROM notes"))
+        }
+    stored: dict[tuple[str, str], int] = {}
+    for meeting_id, what in rows:
+        stored[(meeting_id, what)] = stored.get((meeting_id, what), 0) + 1
+    for user in users:
+        for what in user.follow_ups_acked:
+            count = stored.get((user.meeting_id, what), 0)
+            if count != 1:
+                problems.append(f"aftale {what!r} gemt {count} gange (vist som gemt)")
+        for what in user.follow_ups_tried:
+            if stored.get((user.meeting_id, what), 0) > 1:
+                problems.append(f"aftale {what!r} gemt mere end én gang")
+        if user.note_acked is not None:
+            note = notes.get((user.meeting_id, "q0"))
+            if note != user.note_acked and note not in user.note_typed:
+                problems.append(
+                    f"møde {user.index}: noten er {note!r:.60}, vist som gemt: "
+                    f"{user.note_acked!r:.60}"
+                )
+    return problems
+
+
+def run(meetings: int, seconds: float, backend: str, kill: bool) -> int:
+    tmp = Path(tempfile.mkdtemp(prefix="borgercases-load-"))
+    pg = None
+    database_url = None
+    if backend == "postgresql":
+        from tests.postgres import PostgresServer, find_bindir
+
+        bindir = find_bindir()
+        if bindir is None:
+            print("PostgreSQL mangler: kør `make test` eller installér Debians postgresql.")
+            return 2
+        pg = PostgresServer(bindir)
+        pg.start()
+        database_url = pg.url(pg.create_database())
+    store = Storage(database_url or f"sqlite:///{tmp / 'borgercases.sqlite3'}")
+    store.create_schema()
+    users = _prepare(store, meetings)
+    app = AppServer(tmp, database_url=database_url)
+    try:
+        app.start(120.0)
+        started = time.monotonic()
+        restart = asyncio.run(_run(app.url, users, seconds, app, kill))
+        elapsed = time.monotonic() - started
+    finally:
+        app.stop()
+    problems = _verify(store, users)
+    store.dispose()
+    if pg is not None:
+        pg.stop()
+
+    latencies = [x for u in users for x in u.latencies]
+    acked = len(latencies)
+    notes = sum(1 for u in users if u.note_acked)
+    follow_ups = sum(len(u.follow_ups_acked) for u in users)
+    failures = sum(u.failures for u in users)
+    print(f"back end               {backend}{' (SIGKILL + genstart midtvejs)' if kill else ''}")
+    print(f"møder samtidig         {meetings}")
+    print(f"varighed               {elapsed:.0f} s (heraf {seconds:.0f} s skrivning)")
+    print(f"gemte skrivninger      {acked} ({follow_ups} aftaler, noter i {notes} møder)")
+    print(f"gennemløb              {acked / max(1.0, seconds):.1f} skrivninger/s")
+    if latencies:
+        p95 = statistics.quantiles(latencies, n=20)[-1] if len(latencies) > 1 else latencies[0]
+        print(f"gem-tid median         {statistics.median(latencies) * 1000:.0f} ms")
+        print(f"gem-tid p95            {p95 * 1000:.0f} ms")
+        print(f"langsomste gem         {max(latencies) * 1000:.0f} ms")
+    print(f"ikke kvitteret         {failures} (forsøg uden kvittering, fx under genstart)")
+    if kill:
+        print(f"genstart               {restart:.1f} s")
+    for error in sorted({e for u in users for e in u.errors})[:5]:
+        print(f"  ({error[:150]})")
+    print(f"tabt eller dobbelt     {len(problems)}")
+    for problem in problems[:20]:
+        print(f"  - {problem}")
+    return 1 if problems or acked == 0 else 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--meetings", type=int, default=30)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--kill", action="store_true")
+    args = parser.parse_args()
+    return run(args.meetings, args.seconds, args.backend, args.kill)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -5,13 +5,17 @@ from __future__ import annotations
 import csv
 import io
 import re
+import time
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
 from icalendar import Calendar
 from playwright.sync_api import Browser, Page, expect
 
+from facilitator import timer as t
+from facilitator.storage import Storage
 from tests.app_server import AppServer, wait_idle
 
 pytestmark = pytest.mark.browser
@@ -195,3 +199,36 @@ def test_projector_mode_at_room_sizes(
     page.get_by_role("button", name="Afslut projektorvisning").click()
     expect(page.locator('[data-testid="stSidebar"]')).to_be_visible()
     assert leaked == []
+
+
+def test_step_end_signals_in_the_browser_and_counts_over(
+    browser: Browser, app: AppServer, artifacts: Path
+) -> None:
+    """The countdown ticks in the browser from the stored start; at zero it turns red, beeps
+    once and counts the overrun up – without moving on by itself."""
+    store = Storage(f"sqlite:///{app.data_dir / 'borgercases.sqlite3'}")
+    store.create_schema()
+    team, _ = store.create_team("Team Ur")
+    mid = store.create_meeting(team, date.today(), 3, ["Anne"], [60, 180, 360, 180, 120])
+    started = time.time() - 55  # step 1 (1 minute) has 5 seconds left
+    store.update_timer(mid, lambda s: t.start(s, started))
+    store.dispose()
+
+    page, _ = _page(browser)
+    page.goto(f"{app.url}?m={mid}")
+    expect(page.locator(".bc-timer[data-live]")).to_be_visible(timeout=20000)
+    page.evaluate("() => { window.__beeps = 0; window.__bcBeep = () => { window.__beeps += 1; }; }")
+    readings = []
+    for _ in range(3):
+        readings.append(_timer(page))
+        page.wait_for_timeout(1100)
+    assert len(set(readings)) == 3, readings  # ticks every second, between server redraws
+    expect(page.locator(".bc-timer.bc-overrun")).to_be_visible(timeout=10000)
+    expect(page.locator(".bc-timer__big")).to_have_text(re.compile(r"^\+0:0\d$"))
+    page.wait_for_timeout(1500)
+    assert page.evaluate("window.__beeps") == 1
+    expect(page.get_by_role("heading", name=re.compile("Trin 1"))).to_be_visible()
+    page.screenshot(path=artifacts / "app-overrun.png")
+    page.wait_for_timeout(5500)  # a server redraw keeps the overrun and does not beep again
+    expect(page.locator(".bc-timer.bc-overrun")).to_be_visible()
+    assert page.evaluate("window.__beeps") == 1

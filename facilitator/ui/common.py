@@ -186,9 +186,19 @@ export default function (component) {
       }, 700));
     }, true);
   }
-  if (data && data.beep && w.__bcLastBeep !== data.beep) {
-    w.__bcLastBeep = data.beep;
-    {
+  if (data && data.view) {
+    // A new step starts at the top of the page, with its heading in view.
+    if (w.__bcView !== undefined && w.__bcView !== data.view) {
+      const main = document.querySelector('[data-testid="stMain"]');
+      if (main) main.scrollTo({ top: 0 });
+      window.scrollTo({ top: 0 });
+    }
+    w.__bcView = data.view;
+  }
+  if (!w.__bcTimer) {
+    w.__bcTimer = true;
+    // Two short tones: the end-of-step signal (where the browser allows sound).
+    w.__bcBeep = () => {
       try {
         const ctx = new (w.AudioContext || w.webkitAudioContext)();
         [0, 0.35].forEach((offset) => {
@@ -201,7 +211,55 @@ export default function (component) {
           osc.stop(ctx.currentTime + offset + 0.25);
         });
       } catch (e) { /* no sound available */ }
-    }
+    };
+    // The countdown, computed from what the server stored (seconds left when it drew the
+    // panel) and the browser's own clock since then: no server work per second, no drift.
+    const fmt = (s) => {
+      const whole = s >= 0 ? Math.floor(s) : Math.ceil(-s);
+      const sign = s < 0 ? "-" : "";
+      return sign + Math.floor(whole / 60) + ":" + String(whole % 60).padStart(2, "0");
+    };
+    const seen = new Map();
+    w.__bcBeeped = w.__bcBeeped || new Set();
+    const beeped = w.__bcBeeped;
+    const tick = () => {
+      const now = Date.now() / 1000;
+      document.querySelectorAll(".bc-timer[data-live]").forEach((el) => {
+        const d = el.dataset;
+        if (d.status !== "running") return;
+        if (!seen.has(d.rendered)) seen.set(d.rendered, now);
+        const dt = now - seen.get(d.rendered);
+        const drawn = parseFloat(d.stepRemaining);
+        const step = drawn - dt;
+        const total = parseFloat(d.totalRemaining) - dt;
+        const over = step <= 0;
+        const big = el.querySelector(".bc-timer__big");
+        const label = el.querySelector(".bc-timer__label");
+        const sum = el.querySelector(".bc-timer__total");
+        el.classList.toggle("bc-overrun", over);
+        if (big) big.textContent = over ? "+" + fmt(-step) : fmt(step);
+        if (label) {
+          label.textContent = over
+            ? "Tiden for " + d.short + " er gået – over tid"
+            : "Tid tilbage – " + d.short;
+        }
+        if (sum) {
+          sum.textContent = total >= 0
+            ? "Tid tilbage i alt: " + fmt(total) + " af " + fmt(parseFloat(d.total))
+            : "Mødet er " + fmt(-total) + " over tid";
+        }
+        const wasOver = d.over === undefined ? drawn <= 0 : d.over === "1";
+        // One signal per step and page, however often the panel is redrawn.
+        if (over && !wasOver && d.sound === "1" && !beeped.has(d.key)) {
+          beeped.add(d.key);
+          w.__bcBeep();
+        }
+        d.over = over ? "1" : "0";
+      });
+      if (seen.size > 50) seen.clear();
+    };
+    if (w.__bcTick) clearInterval(w.__bcTick);
+    w.__bcTick = setInterval(tick, 250);
   }
 }
 """
@@ -209,7 +267,7 @@ export default function (component) {
 _helper = st.components.v2.component("borgercases_helper", js=_HELPER_JS)
 
 
-def page_helper(key: str = "bc_helper", beep: str | None = None) -> None:
-    """Sets lang="da", autosaves notes while typing, and plays the end-of-step signal
-    once for each new ``beep`` token."""
-    _helper(key=key, data={"beep": beep})
+def page_helper(key: str = "bc_helper", view: str | None = None) -> None:
+    """Sets lang="da", autosaves notes while typing, runs the countdown and its end-of-step
+    signal in the browser, and scrolls to the top when ``view`` (e.g. the step) changes."""
+    _helper(key=key, data={"view": view})

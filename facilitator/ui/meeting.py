@@ -43,6 +43,9 @@ def render(meeting: Meeting) -> None:
         return
     st.session_state["rendered_step"] = meeting.timer.current
     st.session_state["rendered_finished"] = meeting.timer.status == tm.FINISHED
+    finished = meeting.timer.status == tm.FINISHED
+    view = f"{meeting.id}:{'end' if finished else meeting.timer.current}"
+    page_helper(key="bc_view_helper", view=view)
     st.markdown(
         f"<p class='bc-muted' style='margin:0'>{html.escape(meeting.team.name)} · "
         f"{meeting.meeting_date.strftime('%d.%m.%Y')}</p>",
@@ -99,9 +102,16 @@ def _change_timer(meeting_id: str, action: str) -> None:
     guarded(storage().update_timer)(meeting_id, changes[action])
 
 
-@st.fragment(run_every=1.0)
+# The countdown ticks in the browser every second from the stored timestamps (see
+# common._HELPER_JS); the server redraws the panel only this often, to pick up changes made on
+# another device and the rebalanced plan. A running meeting costs the server one small rerun
+# every few seconds instead of one every second.
+TIMER_REFRESH_SECONDS = 5.0
+
+
+@st.fragment(run_every=TIMER_REFRESH_SECONDS)
 def timer_panel(meeting_id: str) -> None:
-    """Redrawn every second on its own; the rest of the page is not rerun."""
+    """Redrawn on its own every few seconds; the rest of the page is not rerun."""
     meeting = storage().get_meeting(meeting_id)
     if meeting is None:
         st.error("Mødet findes ikke længere.")
@@ -113,10 +123,8 @@ def timer_panel(meeting_id: str) -> None:
         st.session_state["rendered_finished"] = meeting.timer.status == tm.FINISHED
         st.rerun(scope="app")
     state = meeting.timer
-    v = tm.view(state, time.time())
-    beep = _beep_token(meeting, v)
-    if st.session_state.get("sound", True):
-        page_helper(key="bc_timer_helper", beep=beep)
+    now = time.time()
+    v = tm.view(state, now)
 
     if state.status == tm.FINISHED:
         st.markdown(
@@ -156,24 +164,21 @@ def timer_panel(meeting_id: str) -> None:
                 + html.escape(", ".join(later))
                 + "</div>"
             )
+    live = (
+        f" data-live='1' data-status='{state.status}' data-rendered='{now:.3f}'"
+        f" data-step-remaining='{v.step_remaining:.3f}'"
+        f" data-total-remaining='{v.total_remaining:.3f}' data-total='{state.total}'"
+        f" data-short='{html.escape(step.short, quote=True)}' data-key='{meeting.id}:{v.current}'"
+        f" data-sound='{1 if st.session_state.get('sound', True) else 0}'"
+    )
     st.markdown(
-        f"<div class='bc-timer {cls}' role='timer' aria-live='off'>"
+        f"<div class='bc-timer {cls}' role='timer' aria-live='off'{live}>"
         f"<div class='bc-timer__label'>{html.escape(label)}</div>"
         f"<div class='bc-timer__big'>{big}</div>"
         f"<div class='bc-timer__total'>{total}</div>{rebalance}</div>",
         unsafe_allow_html=True,
     )
     _timer_buttons(meeting)
-
-
-def _beep_token(meeting: Meeting, v: tm.TimerView) -> str | None:
-    """A new token the first time this browser sees the step cross zero while running."""
-    key = f"seen_{meeting.id}_{v.current}"
-    was_positive = st.session_state.get(key)
-    st.session_state[key] = v.step_remaining > 0
-    if was_positive and v.step_remaining <= 0 and meeting.timer.status == tm.RUNNING:
-        return f"{meeting.id}:{v.current}:{time.time():.0f}"
-    return None
 
 
 def _timer_buttons(meeting: Meeting) -> None:

@@ -5,6 +5,7 @@ Each fix changes markup only, never behaviour:
   (the labels are focusable through their checkbox anyway).
 - ``autocomplete`` is not allowed on checkboxes; Material sets it on its hidden toggles.
 - A ``label for="__toc"`` on pages whose layout has no ``#__toc`` toggle points nowhere.
+- The search dialog has no accessible name (axe/Lighthouse ``aria-dialog-name``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,10 @@ _CHECKBOX_AUTOCOMPLETE = re.compile(r'(<input\b[^>]*\btype="checkbox"[^>]*?)\s+a
 def fix_html(output: str) -> str:
     output = _EMPTY_TABINDEX.sub(r"\1", output)
     output = _CHECKBOX_AUTOCOMPLETE.sub(r"\1", output)
+    output = output.replace(
+        '<div class="md-search" data-md-component="search" role="dialog">',
+        '<div class="md-search" data-md-component="search" role="dialog" aria-label="Søg">',
+    )
     if 'id="__toc"' not in output:
         output = output.replace(
             '<label class="md-nav__title" for="__toc">', '<label class="md-nav__title">'

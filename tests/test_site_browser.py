@@ -171,3 +171,17 @@ def test_checklist_ticks_are_remembered(offline_page: Page, site_server: str) ->
     page.get_by_role("button", name="Fjern alle flueben på siden").click()
     page.reload()
     expect(boxes.nth(1)).not_to_be_checked()
+
+
+def test_the_search_index_loads_only_when_searching(offline_page: Page, site_server: str) -> None:
+    """The largest file waits until someone searches: a case opens with a third less."""
+    page = offline_page
+    requested: list[str] = []
+    page.on("request", lambda r: requested.append(r.url))
+    page.goto(site_server + "cases/case-09.html")
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(1000)
+    assert not [u for u in requested if "search_index" in u]
+    _search(page, "sprogmentor")
+    assert [u for u in requested if "search_index" in u]
+    expect(page.locator(".md-search-result__item").filter(has_text="Case 9").first).to_be_visible()

@@ -12,8 +12,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from icalendar import Calendar, Event
-
 from facilitator.exercise import STEPS
 
 
@@ -135,6 +133,8 @@ def follow_ups_ics(
     stamp: datetime | None = None,
 ) -> bytes:
     """One all-day calendar entry per follow-up with a due date."""
+    from icalendar import Calendar, Event  # only when exporting: keeps the app's start quick
+
     cal = Calendar()
     cal.add("prodid", "-//Borgercases//Facilitator//DA")
     cal.add("version", "2.0")

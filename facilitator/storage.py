@@ -11,6 +11,7 @@ The schema is kept by Alembic migrations in ``facilitator/migrations``;
 
 from __future__ import annotations
 
+import functools
 import os
 import random
 import secrets
@@ -63,8 +64,11 @@ _MIGRATION_LOCK_KEY = 0x426F7267  # "Borg"
 _MIGRATING = threading.Lock()
 
 
-# Verified against when a code's lookup key matches no team, so a miss costs the same time.
-_DUMMY_HASH = teamcode.hash_code("0000-0000-0000-0000", salt=b"borgercases-dummy")
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified against when a code's lookup key matches no team, so a miss costs the same
+    time. Made on first use: hashing takes a moment, and a cold start should not wait."""
+    return teamcode.hash_code("0000-0000-0000-0000", salt=b"borgercases-dummy")
 
 
 def utcnow() -> datetime:
@@ -379,7 +383,7 @@ class Storage:
             return None
         with self._session() as s:
             row = s.scalar(select(TeamRow).where(TeamRow.access_key == key))
-            stored = row.code_hash if row is not None and row.code_hash else _DUMMY_HASH
+            stored = row.code_hash if row is not None and row.code_hash else _dummy_hash()
             # Hash even when there is no such key, so timing tells nothing either.
             if teamcode.verify_code(code, stored) and row is not None:
                 return Team(row.id, row.name)

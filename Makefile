@@ -62,8 +62,17 @@ node_modules/.installed: package.json package-lock.json
 test: $(STAMP) chromium postgresql node_modules/.installed lint
 	$(BIN)/python -m pytest
 
-bench: $(STAMP) chromium node_modules/.installed site
+# Load figures: 30 meetings typing for 60 s, on SQLite and PostgreSQL, and with the server
+# killed (SIGKILL) and restarted halfway. Override with e.g. `make bench LOAD_SECONDS=20`.
+LOAD_MEETINGS ?= 30
+LOAD_SECONDS  ?= 60
+
+bench: $(STAMP) chromium node_modules/.installed postgresql site
 	$(BIN)/python scripts/bench.py
+	@for args in "--backend sqlite" "--backend postgresql" "--backend sqlite --kill" "--backend postgresql --kill"; do \
+	  echo; echo "== Last: $$args"; \
+	  $(BIN)/python scripts/load.py --meetings $(LOAD_MEETINGS) --seconds $(LOAD_SECONDS) $$args || true; \
+	done
 
 # Regenerate requirements.lock after changing pyproject.toml.
 lock: $(STAMP)

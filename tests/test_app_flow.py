@@ -68,6 +68,10 @@ def _start_meeting(
     return at
 
 
+def _by_label(elements, label: str):  # type: ignore[no-untyped-def]
+    return next(e for e in elements if e.label == label)
+
+
 def _click(at: AppTest, label: str) -> AppTest:
     labels = [b.label for b in at.button]
     assert label in labels, labels
@@ -119,7 +123,9 @@ def test_whole_meeting_flow(data_dir: Path) -> None:
     _click(at, "Næste trin")
     assert "Trin 5: Aftal, hvem der følger op" in _text(at)
 
-    at.text_area(key=f"fu_what_{meeting_id}").set_value("Undersøg realkompetencevurdering")
+    _by_label(at.text_area, "Hvad skal der følges op på?").set_value(
+        "Undersøg realkompetencevurdering"
+    )
     _click(at, "Gem aftalen")
     items = store.follow_ups(meeting.team.id, meeting_id=meeting_id)
     assert [(f.who, f.what) for f in items] == [("Anne", "Undersøg realkompetencevurdering")]
@@ -208,8 +214,8 @@ def test_follow_up_with_past_date_is_refused(data_dir: Path) -> None:
     meeting_id = at.query_params["m"]
     for _ in range(4):
         _click(at, "Næste trin")
-    at.text_area(key=f"fu_what_{meeting_id}").set_value("Noget")
-    at.date_input(key=f"fu_due_{meeting_id}").set_value(date.today() - timedelta(days=3))
+    _by_label(at.text_area, "Hvad skal der følges op på?").set_value("Noget")
+    _by_label(at.date_input, "Frist").set_value(date.today() - timedelta(days=3))
     _click(at, "Gem aftalen")
     assert any("fortiden" in e.value for e in at.error)
     meeting = _db(data_dir).get_meeting(meeting_id)

@@ -59,16 +59,18 @@ def follow_up_form(meeting: Meeting) -> None:
         st.markdown("**Ny aftale**")
         options = [*meeting.participants, OTHER] if meeting.participants else [OTHER]
         col1, col2 = st.columns(2)
-        who_choice = col1.selectbox("Hvem følger op?", options=options, key=f"fu_who_{meeting.id}")
+        who_choice = col1.selectbox(
+            "Hvem følger op?", options=options, key=f"fu_who_{meeting.id}_{form_key}"
+        )
         who_free = col2.text_input(
             "Andet navn (hvis ikke på listen)",
             max_chars=validation.MAX_NAME,
-            key=f"fu_who_free_{meeting.id}",
+            key=f"fu_who_free_{meeting.id}_{form_key}",
         )
         what = st.text_area(
             "Hvad skal der følges op på?",
             max_chars=validation.MAX_FOLLOW_UP,
-            key=f"fu_what_{meeting.id}",
+            key=f"fu_what_{meeting.id}_{form_key}",
             height=90,
         )
         col3, col4 = st.columns(2)
@@ -76,7 +78,7 @@ def follow_up_form(meeting: Meeting) -> None:
             "Frist",
             value=meeting.next_meeting_date,
             format="DD.MM.YYYY",
-            key=f"fu_due_{meeting.id}",
+            key=f"fu_due_{meeting.id}_{form_key}",
         )
         numbers = [None, *[c.number for c in cases()]]
         case_number = col4.selectbox(
@@ -84,7 +86,7 @@ def follow_up_form(meeting: Meeting) -> None:
             options=numbers,
             index=numbers.index(meeting.case_number),
             format_func=lambda n: "Ingen" if n is None else f"Case {n}",
-            key=f"fu_case_{meeting.id}",
+            key=f"fu_case_{meeting.id}_{form_key}",
         )
         submitted = st.form_submit_button("Gem aftalen", type="primary", icon=":material/add_task:")
     if submitted:
@@ -98,9 +100,7 @@ def _add(
 ) -> None:
     who_clean, what_clean = validation.follow_up(who, what, due, date.today())
     storage().add_follow_up(meeting, who_clean, what_clean, due, case_number, client_key=form_key)
-    # A fresh form: new idempotency key, empty fields.
+    # A fresh form: a new idempotency key, and with it new (empty) fields.
     st.session_state[f"fu_key_{meeting.id}"] = secrets.token_hex(8)
-    for field in ("fu_what_", "fu_who_free_"):
-        st.session_state.pop(field + meeting.id, None)
     flash(f"Aftalen er gemt: {who_clean}.")
-    st.rerun()
+    st.rerun(scope="fragment")

@@ -345,10 +345,8 @@ def _step_read(meeting: Meeting, case: Case) -> None:
     with right:
         url = _case_link(case)
         st.markdown("**Læs på egen skærm**")
-        buffer = io.BytesIO()
-        segno.make(url, error="m").save(buffer, kind="png", scale=6, border=2)
         st.image(
-            buffer.getvalue(),
+            _qr_png(url),
             caption="Scan for at åbne casen",
             width=200,
             alt=f"QR-kode til {case.heading} på sitet",
@@ -356,13 +354,33 @@ def _step_read(meeting: Meeting, case: Case) -> None:
         st.link_button("Åbn casen på sitet", url, icon=":material/open_in_new:")
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
+def _qr_png(url: str) -> bytes:
+    buffer = io.BytesIO()
+    segno.make(url, error="m").save(buffer, kind="png", scale=6, border=2)
+    return buffer.getvalue()
+
+
 def _step_discuss(meeting: Meeting, case: Case) -> None:
     st.write("Ordstyreren leder en fælles diskussion. Skriv teamets pointer ved hvert spørgsmål.")
     st.caption(REMINDER)
+    _discussion_notes(meeting, case.questions)
+
+
+# Saving a note reruns only its fragment, not the whole page: cheap for the server when many
+# meetings type at once, and nothing else on the screen flickers.
+@st.fragment
+def _discussion_notes(meeting: Meeting, questions: tuple[str, ...]) -> None:
     saved = storage().notes(meeting.id)
-    for i, question in enumerate(case.questions):
+    for i, question in enumerate(questions):
         note_field(meeting, question_key(i), f"{i + 1}. {question}", saved)
     note_field(meeting, GENERAL, "Generelle noter", saved, height=140)
+
+
+@st.fragment
+def _general_note(meeting: Meeting) -> None:
+    saved = storage().notes(meeting.id)
+    note_field(meeting, GENERAL, "Generelle noter", saved, height=120)
 
 
 def _step_knowledge(meeting: Meeting, case: Case) -> None:
@@ -376,12 +394,18 @@ def _step_knowledge(meeting: Meeting, case: Case) -> None:
     st.subheader("Læs mere")
     for r in case.resources:
         st.markdown(f"- {md_escape(r.text)} [{md_escape(r.url)}]({r.url})")
-    saved = storage().notes(meeting.id)
-    note_field(meeting, GENERAL, "Generelle noter", saved, height=120)
+    _general_note(meeting)
 
 
 def _step_follow_up(meeting: Meeting, case: Case) -> None:
     st.write("Aftal, hvem der følger op på hvad indtil næste møde.")
+    _follow_ups(meeting)
+
+
+@st.fragment
+def _follow_ups(meeting: Meeting) -> None:
+    """The meeting's follow-ups and the form: saving one reruns only this part."""
+    show_flashes()
     items = storage().follow_ups(meeting.team.id, meeting_id=meeting.id)
     st.subheader(f"Aftaler fra dette møde ({len(items)})")
     if items:

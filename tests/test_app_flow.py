@@ -265,3 +265,30 @@ def test_a_new_code_locks_out_the_old_one(data_dir: Path) -> None:
     assert new != old and new in _text(at)
     store = _db(data_dir)
     assert store.open_team(old) is None and store.open_team(new) is not None
+
+
+@pytest.mark.parametrize(
+    ("step_one_seconds", "message"),
+    [
+        (240, "Tiden er fordelt om, så mødet kan slutte til tiden"),  # 3 minutes over
+        (10, "Den sparede tid er fordelt på de næste trin"),
+    ],
+)
+def test_the_facilitator_sees_how_time_was_rebalanced(
+    data_dir: Path, step_one_seconds: int, message: str
+) -> None:
+    import time
+
+    from facilitator import timer as t
+
+    store = _db(data_dir)
+    store.create_schema()
+    team, _ = store.create_team("Team Tid")
+    mid = store.create_meeting(team, date.today(), 1, [], [60, 180, 360, 180, 120])
+    begun = time.time() - step_one_seconds
+    store.update_timer(mid, lambda s: t.next_step(t.start(s, begun), time.time()))
+    at = _app()
+    at.query_params["m"] = mid
+    at.run()
+    _no_errors(at)
+    assert message in _text(at)

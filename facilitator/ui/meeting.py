@@ -159,10 +159,15 @@ def timer_panel(meeting_id: str) -> None:
             f"{STEPS[i].short} {tm.fmt(v.allocations[i])}" for i in range(v.current + 1, len(STEPS))
         ]
         if later:
+            rest = range(v.current + 1, len(STEPS))
+            saved_time = sum(v.allocations[i] for i in rest) > sum(state.plan[i] for i in rest)
+            why = (
+                "Den sparede tid er fordelt på de næste trin"
+                if saved_time
+                else "Tiden er fordelt om, så mødet kan slutte til tiden"
+            )
             rebalance = (
-                "<div class='bc-timer__note'>Tiden er fordelt om, så mødet kan slutte til tiden: "
-                + html.escape(", ".join(later))
-                + "</div>"
+                f"<div class='bc-timer__note'>{why}: " + html.escape(", ".join(later)) + "</div>"
             )
     live = (
         f" data-live='1' data-status='{state.status}' data-rendered='{now:.3f}'"

@@ -41,21 +41,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-try:  # the browser flags the tests use, so the bench runs Chromium the same way
-    from tests.conftest import CHROMIUM, CHROMIUM_ARGS
-except Exception as _exc:  # keep the report going; say so in the output
-    print(f"tests/conftest.py not importable ({_exc}); using a copy of its flags", file=sys.stderr)
-    CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-    CHROMIUM_ARGS = [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--no-first-run",
-        "--disable-sync",
-        "--disable-quic",
-    ]
+# The browser flags the tests use, so the bench runs Chromium the same way.
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 PY = sys.executable
 APP = ROOT / "app.py"

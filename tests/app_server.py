@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -102,3 +103,17 @@ def wait_idle(page: Any, settle_ms: int = 400) -> None:
         timeout=20000,
     )
     page.wait_for_timeout(settle_ms)
+
+
+def create_team_in_browser(page: Any, app: AppServer, name: str) -> str:
+    """Create a team on the start page as a facilitator does; returns its code (from its link)."""
+    from playwright.sync_api import expect
+
+    page.goto(app.url)
+    page.get_by_label("Teamets navn").fill(name)
+    page.get_by_role("button", name="Opret team").click()
+    expect(page.get_by_text("Teamets kode er")).to_be_visible(timeout=20000)
+    page.wait_for_url(re.compile(r"[?&]t=[\w-]+"))
+    match = re.search(r"[?&]t=([\w-]+)", page.url)
+    assert match, page.url
+    return match.group(1)

@@ -9,6 +9,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import expect
@@ -115,3 +116,14 @@ def db_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
     name = server.create_database()
     request.addfinalizer(lambda: server.drop_database(name))
     return server.url(name)
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> Iterator[Any]:
+    """The facilitator app under `streamlit run`, with its own empty data folder."""
+    from tests.app_server import AppServer  # here: app_server imports this module
+
+    server = AppServer(tmp_path)
+    server.start()
+    yield server
+    server.stop()

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from tests.accessibility import Allowed, axe_violations
-from tests.app_server import AppServer, wait_idle
+from tests.app_server import AppServer, create_team_in_browser, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -35,19 +35,13 @@ def _check(page: Page, where: str, failures: dict[str, list[str]]) -> None:
 
 def _start_meeting(page: Page, app: AppServer, team: str) -> str:
     """Create a team and start a meeting; returns the team's code (from the team's link)."""
-    page.goto(app.url)
-    page.get_by_label("Teamets navn").fill(team)
-    page.get_by_role("button", name="Opret team").click()
-    expect(page.get_by_text("Teamets kode er")).to_be_visible(timeout=20000)
-    page.wait_for_url(re.compile(r"[?&]t=[\w-]+"))
-    code = re.search(r"[?&]t=([\w-]+)", page.url)
-    assert code
+    code = create_team_in_browser(page, app, team)
     page.get_by_role("textbox", name="Deltagere (valgfrit, ét navn pr. linje)").fill("Anne\nBo")
     page.get_by_role("button", name="Start mødet").click()
     expect(page.get_by_role("heading", name="Trin 1: Vælg en ordstyrer")).to_be_visible(
         timeout=20000
     )
-    return code.group(1)
+    return code
 
 
 @pytest.mark.parametrize("projector", [False, True], ids=["normal", "projektor"])

@@ -6,7 +6,6 @@ import csv
 import io
 import re
 import time
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -16,19 +15,11 @@ from playwright.sync_api import Browser, Page, expect
 
 from facilitator import timer as t
 from facilitator.storage import Storage
-from tests.app_server import AppServer, wait_idle
+from tests.app_server import AppServer, create_team_in_browser, wait_idle
 
 pytestmark = pytest.mark.browser
 
 LOCAL = ("http://127.0.0.1", "http://localhost", "ws://127.0.0.1", "data:", "blob:", "about:")
-
-
-@pytest.fixture
-def app(tmp_path: Path) -> Iterator[AppServer]:
-    server = AppServer(tmp_path)
-    server.start()
-    yield server
-    server.stop()
 
 
 def _page(browser: Browser, width: int = 1366, height: int = 768) -> tuple[Page, list[str]]:
@@ -53,10 +44,7 @@ def _timer(page: Page) -> str:
 
 
 def _start(page: Page, app: AppServer, team: str = "Team Syd") -> str:
-    page.goto(app.url)
-    page.get_by_label("Teamets navn").fill(team)
-    page.get_by_role("button", name="Opret team").click()
-    expect(page.get_by_text("Teamets kode er")).to_be_visible(timeout=20000)
+    create_team_in_browser(page, app, team)
     page.get_by_role("textbox", name="Deltagere (valgfrit, ét navn pr. linje)").fill(
         "Anne\nBo\nمريم"
     )

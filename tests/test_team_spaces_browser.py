@@ -4,26 +4,17 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.app_server import AppServer, wait_idle
+from tests.app_server import AppServer, create_team_in_browser, wait_idle
 
 pytestmark = pytest.mark.browser
 
 SECRET_NOTE = "Hemmelig note fra Team Alfa"
 SECRET_TASK = "Alfas opgave om sprogskolen"
-
-
-@pytest.fixture
-def app(tmp_path: Path) -> Iterator[AppServer]:
-    server = AppServer(tmp_path)
-    server.start()
-    yield server
-    server.stop()
 
 
 def _new_page(browser: Browser) -> Page:
@@ -34,14 +25,7 @@ def _new_page(browser: Browser) -> Page:
 
 
 def _create_team(page: Page, app: AppServer, name: str) -> str:
-    page.goto(app.url)
-    page.get_by_label("Teamets navn").fill(name)
-    page.get_by_role("button", name="Opret team").click()
-    expect(page.get_by_text("Teamets kode er")).to_be_visible(timeout=20000)
-    page.wait_for_url(re.compile(r"[?&]t=[\w-]+"))
-    match = re.search(r"[?&]t=([\w-]+)", page.url)
-    assert match
-    return match.group(1)
+    return create_team_in_browser(page, app, name)
 
 
 def _start_meeting(page: Page) -> str:

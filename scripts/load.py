@@ -4,10 +4,10 @@
 
 Starts the facilitator app (``streamlit run app.py``) on SQLite or on a real PostgreSQL server
 (started in a temporary folder, as the tests do), opens every meeting in its own page of one
-headless Chromium, and lets each page type: first notes (each change waits for the on-screen
-acknowledgement »Gemt kl. … · N tegn«), then follow-ups (acknowledged when the new follow-up
-shows in the meeting's list). With ``--kill`` the server gets SIGKILL halfway and is restarted
-on the same port; the pages reload and carry on.
+headless Chromium, and lets each page type for the whole time: half the meetings notes at step 3
+(each change waits for the on-screen acknowledgement »Gemt kl. … · N tegn«), half follow-ups at
+step 5 (acknowledged when the new follow-up shows in the meeting's list). With ``--kill`` the
+server gets SIGKILL halfway and is restarted on the same port; the pages reload and carry on.
 
 At the end every acknowledged write is checked against the database: each acknowledged
 follow-up stored exactly once, no follow-up stored twice, and every note holding its last
@@ -46,6 +46,7 @@ ACK_TIMEOUT_MS = 30_000
 class User:
     index: int
     meeting_id: str
+    step: int = 3
     note_acked: str | None = None  # the last note text acknowledged on screen
     note_typed: list[str] = field(default_factory=list)  # every text typed after that
     follow_ups_acked: list[str] = field(default_factory=list)
@@ -69,8 +70,10 @@ def _prepare(store: Storage, meetings: int) -> list[User]:
             [60, 180, 360, 180, 120],
             date.today() + timedelta(days=7),
         )
-        store.update_timer(mid, lambda s: t.go_to(t.start(s, now), 2, now))
-        users.append(User(n, mid))
+        # Half the meetings are at step 3 (notes), half at step 5 (follow-ups).
+        step = 2 if n % 2 == 0 else 4
+        store.update_timer(mid, lambda s, step=step: t.go_to(t.start(s, now), step, now))
+        users.append(User(n, mid, step=step + 1))
     return users
 
 
@@ -171,11 +174,12 @@ async def _to_step_5(page: Page, base: str, user: User) -> None:
             await _recover(page, base, user, step)
 
 
-async def _user(page: Page, base: str, user: User, notes_until: float, until: float) -> None:
+async def _user(page: Page, base: str, user: User, until: float) -> None:
     try:
-        await _type_notes(page, base, user, notes_until)
-        await _to_step_5(page, base, user)
-        await _add_follow_ups(page, base, user, until)
+        if user.step == 3:
+            await _type_notes(page, base, user, until)
+        else:
+            await _add_follow_ups(page, base, user, until)
     except Exception as exc:
         user.errors.append(f"stoppet: {str(exc).splitlines()[0]}")
 
@@ -198,15 +202,13 @@ async def _run(base: str, users: list[User], seconds: float, app: AppServer, kil
 
         async def open_one(page: Page, user: User) -> None:
             async with opening:
-                await _open(page, base, user, 3)
+                await _open(page, base, user, user.step)
 
         await asyncio.gather(*(open_one(p, u) for p, u in zip(pages, users, strict=True)))
         start = time.monotonic()
         until = start + seconds
-        notes_until = start + seconds / 2
         tasks = [
-            asyncio.create_task(_user(p, base, u, notes_until, until))
-            for p, u in zip(pages, users, strict=True)
+            asyncio.create_task(_user(p, base, u, until)) for p, u in zip(pages, users, strict=True)
         ]
         restart = 0.0
         if kill:

@@ -19,7 +19,6 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -150,60 +149,25 @@ class FollowUpRowDB(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-# --- Plain records handed to the rest of the app -----------------------------------------
+# The plain records and errors live in ``records`` (no SQLAlchemy); imported here for callers.
+from facilitator.records import (  # noqa: E402
+    ConcurrentChange,
+    FollowUp,
+    Meeting,
+    MeetingSummaryRow,
+    StorageError,
+    Team,
+)
 
-
-@dataclass(frozen=True)
-class Team:
-    id: int
-    name: str
-
-
-@dataclass(frozen=True)
-class Meeting:
-    id: str
-    team: Team
-    meeting_date: date
-    next_meeting_date: date | None
-    case_number: int
-    participants: tuple[str, ...]
-    moderator: str | None
-    timer: TimerState
-    version: int
-    created_at: datetime
-
-
-@dataclass(frozen=True)
-class FollowUp:
-    id: int
-    meeting_id: str
-    who: str
-    what: str
-    due: date | None
-    case_number: int | None
-    done: bool
-    meeting_date: date
-    created_at: datetime
-
-
-@dataclass(frozen=True)
-class MeetingSummaryRow:
-    id: str
-    meeting_date: date
-    case_number: int
-    participants: int
-    moderator: str | None
-    status: str
-    follow_ups: int
-    open_follow_ups: int
-
-
-class StorageError(RuntimeError):
-    """The database could not be used; ``str(err)`` is a Danish message for the screen."""
-
-
-class ConcurrentChange(RuntimeError):
-    pass
+__all__ = [
+    "ConcurrentChange",
+    "FollowUp",
+    "Meeting",
+    "MeetingSummaryRow",
+    "Storage",
+    "StorageError",
+    "Team",
+]
 
 
 def default_url() -> str:

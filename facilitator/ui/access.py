@@ -11,7 +11,7 @@ import time
 import streamlit as st
 
 from facilitator import teamcode
-from facilitator.storage import Team
+from facilitator.records import Team
 from facilitator.ui.common import flash, log, storage
 
 WRONG_CODE = "Koden passer ikke. Tjek den og prøv igen (store og små bogstaver er ligegyldige)."

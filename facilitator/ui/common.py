@@ -7,12 +7,15 @@ import logging
 import os
 from collections.abc import Callable
 from datetime import date
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import streamlit as st
 
 from facilitator.cases import Case, load_cases
-from facilitator.storage import Storage, StorageError
+from facilitator.records import StorageError
+
+if TYPE_CHECKING:
+    from facilitator.storage import Storage
 from facilitator.validation import InputError
 
 log = logging.getLogger("borgercases")
@@ -27,6 +30,9 @@ GENERIC_ERROR = (
 
 @st.cache_resource(show_spinner=False)
 def storage() -> Storage:
+    # Imported on first use: SQLAlchemy is not needed to show the start page.
+    from facilitator.storage import Storage
+
     store = Storage()
     store.create_schema()
     days = retention_days()

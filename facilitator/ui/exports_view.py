@@ -18,7 +18,7 @@ from facilitator.exports import (
     follow_ups_ics,
     summary_markdown,
 )
-from facilitator.storage import Meeting
+from facilitator.records import Meeting
 from facilitator.ui.common import case_by_number, storage
 
 

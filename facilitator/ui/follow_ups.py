@@ -9,7 +9,7 @@ from datetime import date
 import streamlit as st
 
 from facilitator import validation
-from facilitator.storage import FollowUp, Meeting
+from facilitator.records import FollowUp, Meeting
 from facilitator.ui.common import case_by_number, cases, flash, guarded, storage
 
 OTHER = "Andet navn …"

@@ -6,7 +6,6 @@ import html
 import io
 import time
 
-import segno
 import streamlit as st
 
 from facilitator import timer as tm
@@ -15,8 +14,8 @@ from facilitator.cases import Case
 from facilitator.exercise import STEPS
 from facilitator.exports import md_escape
 from facilitator.privacy import REMINDER
+from facilitator.records import Meeting
 from facilitator.rotation import next_in_rotation, random_moderator
-from facilitator.storage import Meeting
 from facilitator.ui import exports_view
 from facilitator.ui.common import (
     case_by_number,
@@ -245,7 +244,7 @@ def _save_note(meeting_id: str, note_key: str, widget_key: str, label: str) -> N
     except validation.InputError as exc:
         errors[widget_key] = str(exc)
     except Exception as exc:  # storage trouble: keep the text in the field, say so
-        from facilitator.storage import StorageError
+        from facilitator.records import StorageError
 
         errors[widget_key] = (
             str(exc) if isinstance(exc, StorageError) else "Noten kunne ikke gemmes. Prøv igen."
@@ -361,6 +360,8 @@ def _step_read(meeting: Meeting, case: Case) -> None:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _qr_png(url: str) -> bytes:
+    import segno  # only when a QR code is drawn
+
     buffer = io.BytesIO()
     segno.make(url, error="m").save(buffer, kind="png", scale=6, border=2)
     return buffer.getvalue()

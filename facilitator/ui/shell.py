@@ -6,7 +6,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from facilitator.storage import Meeting, StorageError, Team
+from facilitator.records import Meeting, StorageError, Team
 from facilitator.ui import access, exports_view, meeting, start
 from facilitator.ui.common import (
     GENERIC_ERROR,
@@ -100,7 +100,6 @@ def main() -> None:
                 on_click=_exit_projector,
                 icon=":material/close_fullscreen:",
             )
-        _sidebar(current)
         if meeting_id and current is None:
             st.error("Mødet findes ikke. Måske er det slettet, eller adressen er forkert.")
             start.render()
@@ -110,6 +109,8 @@ def main() -> None:
             exports_view.render_print(current)
         else:
             meeting.render(current)
+        # After the main content, so the page's heading shows first on a slow start.
+        _sidebar(current)
     except StorageError as exc:
         st.error(str(exc), icon=":material/error:")
     except Exception:

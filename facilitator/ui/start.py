@@ -9,7 +9,7 @@ import streamlit as st
 from facilitator import validation
 from facilitator.exercise import STEPS, TOTAL_DEFAULT_MINUTES, default_plan_minutes, suggest_case
 from facilitator.privacy import REMINDER
-from facilitator.storage import Team
+from facilitator.records import Team
 from facilitator.ui import access
 from facilitator.ui.common import case_by_number, cases, flash, guarded, show_flashes, storage
 from facilitator.ui.follow_ups import follow_up_list

@@ -48,10 +48,30 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, InternalError, Operationa
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 from facilitator import teamcode
+
+# The plain records and errors live in ``records`` (no SQLAlchemy); re-exported for callers.
+from facilitator.records import (
+    ConcurrentChange,
+    FollowUp,
+    Meeting,
+    MeetingSummaryRow,
+    StorageError,
+    Team,
+)
 from facilitator.timer import TimerState
 
 if TYPE_CHECKING:
     from alembic.config import Config
+
+__all__ = [
+    "ConcurrentChange",
+    "FollowUp",
+    "Meeting",
+    "MeetingSummaryRow",
+    "Storage",
+    "StorageError",
+    "Team",
+]
 
 DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -149,27 +169,6 @@ class FollowUpRowDB(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-# The plain records and errors live in ``records`` (no SQLAlchemy); imported here for callers.
-from facilitator.records import (  # noqa: E402
-    ConcurrentChange,
-    FollowUp,
-    Meeting,
-    MeetingSummaryRow,
-    StorageError,
-    Team,
-)
-
-__all__ = [
-    "ConcurrentChange",
-    "FollowUp",
-    "Meeting",
-    "MeetingSummaryRow",
-    "Storage",
-    "StorageError",
-    "Team",
-]
-
-
 def default_url() -> str:
     url = os.environ.get("DATABASE_URL", "").strip()
     if url:
@@ -264,7 +263,18 @@ class Storage:
         self.engine = make_engine(self.url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
-    def create_schema(self) -> None:
+    def create_schema(self, attempts: int = 5) -> None:
+        """Bring the schema up to date; a database busy with another server's start is retried."""
+        for attempt in range(1, attempts + 1):
+            try:
+                self._migrate()
+                return
+            except StorageError as exc:
+                if str(exc) != _BUSY or attempt == attempts:
+                    raise
+                time.sleep(0.5 * attempt)
+
+    def _migrate(self) -> None:
         """Bring the schema up to the newest migration (``alembic upgrade head``).
 
         A database made by ``create_all`` before there were migrations (all tables, no

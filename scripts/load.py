@@ -99,7 +99,7 @@ async def _type_notes(page: Page, base: str, user: User, until: float) -> None:
         except Exception as exc:
             user.failures += 1
             user.errors.append(f"note: {str(exc).splitlines()[0]}")
-            await _recover(page, base, user, 3)
+            await _recover(page, base, user)
             box = page.get_by_role("textbox").first
             current = await box.input_value()
             continue
@@ -127,7 +127,7 @@ async def _add_follow_ups(page: Page, base: str, user: User, until: float) -> No
         except Exception as exc:
             user.failures += 1
             user.errors.append(f"aftale: {str(exc).splitlines()[0]}")
-            await _recover(page, base, user, 5)
+            await _recover(page, base, user)
             continue
         user.latencies.append(time.monotonic() - started)
         user.follow_ups_acked.append(what)
@@ -142,7 +142,7 @@ async def _idle(page: Page) -> None:
     await page.wait_for_function(IDLE_JS, timeout=30_000)
 
 
-async def _recover(page: Page, base: str, user: User, step: int) -> None:
+async def _recover(page: Page, base: str, user: User) -> None:
     """After a lost connection (server killed): reload the meeting's address and carry on.
 
     The meeting comes back at its stored step, whichever it is."""
@@ -171,7 +171,7 @@ async def _to_step_5(page: Page, base: str, user: User) -> None:
             )
         except Exception as exc:
             user.errors.append(f"trin {step}: {str(exc).splitlines()[0]}")
-            await _recover(page, base, user, step)
+            await _recover(page, base, user)
 
 
 async def _user(page: Page, base: str, user: User, until: float) -> None:

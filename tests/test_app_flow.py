@@ -263,6 +263,7 @@ def test_a_new_code_locks_out_the_old_one(data_dir: Path) -> None:
     _click(at, "Lav en ny kode")
     new = at.session_state["_new_code"]
     assert new != old and new in _text(at)
+    assert "Teamet har fået en ny kode" in _text(at)
     store = _db(data_dir)
     assert store.open_team(old) is None and store.open_team(new) is not None
 

@@ -103,7 +103,7 @@ def _team_header(team: Team) -> None:
     cols[1].button("Skift team", on_click=access.leave, icon=":material/swap_horiz:")
     code = st.session_state.get("_new_code")
     if code:
-        _show_code(code, first=True)
+        _show_code(code, first=not st.session_state.get("_code_replaced", False))
     with st.expander("Teamets kode og link"):
         st.write(
             "Koden gemmes kun krypteret (som hash) og kan ikke vises igen. Har I mistet den, "
@@ -123,6 +123,7 @@ def _show_code(code: str, first: bool) -> None:
     )
     if st.button("Jeg har gemt koden", key="code_saved"):
         st.session_state.pop("_new_code", None)
+        st.session_state.pop("_code_replaced", None)
         st.rerun()
 
 
@@ -131,6 +132,7 @@ def _new_code(team: Team) -> None:
     code = storage().new_team_code(team.id)
     access.enter(team, code)
     st.session_state["_new_code"] = code
+    st.session_state["_code_replaced"] = True
     st.rerun()
 
 

@@ -117,3 +117,12 @@ def create_team_in_browser(page: Any, app: AppServer, name: str) -> str:
     match = re.search(r"[?&]t=([\w-]+)", page.url)
     assert match, page.url
     return match.group(1)
+
+
+def go_to_step(page: Any, n: int) -> None:
+    """Press »Næste trin« once Streamlit is idle, and wait for step n's heading."""
+    from playwright.sync_api import expect
+
+    wait_idle(page)
+    page.get_by_role("button", name="Næste trin").click()
+    expect(page.get_by_role("heading", name=re.compile(f"Trin {n}"))).to_be_visible()

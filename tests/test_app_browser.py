@@ -15,7 +15,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from facilitator import timer as t
 from facilitator.storage import Storage
-from tests.app_server import AppServer, create_team_in_browser, wait_idle
+from tests.app_server import AppServer, create_team_in_browser, go_to_step, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -145,9 +145,7 @@ def test_a_note_survives_a_server_restart(
     page.get_by_role("button", name="Start uret").click()
     expect(page.get_by_role("button", name="Pause")).to_be_visible()
     for n in (2, 3):
-        wait_idle(page)
-        page.get_by_role("button", name="Næste trin").click()
-        expect(page.get_by_role("heading", name=re.compile(f"Trin {n}"))).to_be_visible()
+        go_to_step(page, n)
     note = page.get_by_role("textbox").first
     note.click()
     note.type("Noten må ikke gå tabt", delay=10)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.app_server import AppServer, create_team_in_browser, wait_idle
+from tests.app_server import AppServer, create_team_in_browser, go_to_step, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -53,17 +53,13 @@ def test_two_teams_cannot_see_each_other(browser: Browser, app: AppServer, artif
     code_alfa = _create_team(alfa, app, "Team Alfa")
     meeting_alfa = _start_meeting(alfa)
     for n in (2, 3):
-        wait_idle(alfa)
-        alfa.get_by_role("button", name="Næste trin").click()
-        expect(alfa.get_by_role("heading", name=re.compile(f"Trin {n}"))).to_be_visible()
+        go_to_step(alfa, n)
     note = alfa.get_by_role("textbox").first
     note.click()
     note.type(SECRET_NOTE, delay=5)
     alfa.wait_for_timeout(2500)
     for n in (4, 5):
-        wait_idle(alfa)
-        alfa.get_by_role("button", name="Næste trin").click()
-        expect(alfa.get_by_role("heading", name=re.compile(f"Trin {n}"))).to_be_visible()
+        go_to_step(alfa, n)
     alfa.get_by_role("textbox", name="Hvad skal der følges op på?").fill(SECRET_TASK)
     alfa.get_by_role("button", name="Gem aftalen").click()
     expect(alfa.get_by_text("Aftalen er gemt")).to_be_visible()

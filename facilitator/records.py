@@ -11,6 +11,10 @@ from datetime import date, datetime
 
 from facilitator.timer import TimerState
 
+TEAM_GONE = "Teamet findes ikke længere. Måske er det slettet."
+MEETING_GONE = "Mødet findes ikke længere. Måske er det slettet."
+FOLLOW_UP_GONE = "Aftalen findes ikke længere. Måske er den slettet på en anden skærm."
+
 
 @dataclass(frozen=True)
 class Team:
@@ -57,9 +61,43 @@ class MeetingSummaryRow:
     open_follow_ups: int
 
 
+@dataclass(frozen=True)
+class Note:
+    text: str
+    revision: int  # 0: never saved
+
+
+@dataclass(frozen=True)
+class Member:
+    """A single-sign-on user who has opened the team."""
+
+    subject: str
+    created_at: datetime
+
+
 class StorageError(RuntimeError):
     """The database could not be used; ``str(err)`` is a Danish message for the screen."""
 
 
-class ConcurrentChange(RuntimeError):
-    pass
+class NoteConflict(StorageError):
+    """The note was changed on another screen since this screen loaded it; nothing was saved."""
+
+    def __init__(self, current: Note) -> None:
+        super().__init__(
+            "Noten er ændret på en anden skærm, siden du begyndte at skrive. Din tekst er ikke "
+            "gemt endnu – den står stadig i feltet."
+        )
+        self.current = current
+
+
+class Throttled(StorageError):
+    """Too many wrong team codes: the code was not checked."""
+
+    def __init__(self, seconds: float) -> None:
+        wait = max(1, round(seconds))
+        super().__init__(
+            "For mange forkerte koder i træk. Vent "
+            + ("1 sekund" if wait == 1 else f"{wait} sekunder")
+            + ", og prøv igen."
+        )
+        self.seconds = seconds

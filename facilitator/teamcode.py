@@ -18,6 +18,9 @@ ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 GROUP = 4
 SECRET_GROUPS = 3  # 12 characters of 32 symbols = 60 random bits, slowed down by PBKDF2
 ITERATIONS = 200_000
+# How long one opening of a team lasts in a browser session (a working day): a reload or a
+# closed lid within that time needs no code.
+GRANT_HOURS = 12
 _CLEAN = re.compile(r"[\s\-_.]+")
 _SUBSTITUTE = str.maketrans({"O": "0", "I": "1", "L": "1", "U": "V"})
 

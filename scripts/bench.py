@@ -961,9 +961,9 @@ def prepare_meetings(
                 date.today() + timedelta(days=7),
             )
             if start_timer:
-                store.update_timer(meeting_id, lambda s: tm.start(s, time.time()))
+                store.update_timer(team.id, meeting_id, lambda s: tm.start(s, time.time()))
             for _ in range(step):
-                store.update_timer(meeting_id, lambda s: tm.next_step(s, time.time()))
+                store.update_timer(team.id, meeting_id, lambda s: tm.next_step(s, time.time()))
             ids.append(meeting_id)
         return ids
     finally:

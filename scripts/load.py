@@ -72,7 +72,7 @@ def _prepare(store: Storage, meetings: int) -> list[User]:
         )
         # Half the meetings are at step 3 (notes), half at step 5 (follow-ups).
         step = 2 if n % 2 == 0 else 4
-        store.update_timer(mid, lambda s, step=step: t.go_to(t.start(s, now), step, now))
+        store.update_timer(team.id, mid, lambda s, step=step: t.go_to(t.start(s, now), step, now))
         users.append(User(n, mid, step=step + 1))
     return users
 

@@ -197,7 +197,7 @@ def test_step_end_signals_in_the_browser_and_counts_over(
     team, _ = store.create_team("Team Ur")
     mid = store.create_meeting(team, date.today(), 3, ["Anne"], [60, 180, 360, 180, 120])
     started = time.time() - 55  # step 1 (1 minute) has 5 seconds left
-    store.update_timer(mid, lambda s: t.start(s, started))
+    store.update_timer(team.id, mid, lambda s: t.start(s, started))
     store.dispose()
 
     page, _ = _page(browser)

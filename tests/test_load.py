@@ -51,7 +51,7 @@ def test_the_check_finds_a_lost_and_a_doubled_write(tmp_path: Path) -> None:
     assert meeting
     store.add_follow_up(meeting, "Anne", "Aftale m00-001", date.today(), 1, client_key="a")
     store.add_follow_up(meeting, "Anne", "Aftale m00-001", date.today(), 1, client_key="b")
-    store.save_note(user.meeting_id, "q0", "gammel tekst")
+    store.save_note(meeting.team.id, user.meeting_id, "q0", "gammel tekst")
     user.follow_ups_acked = ["Aftale m00-001", "Aftale m00-002"]
     user.follow_ups_tried = list(user.follow_ups_acked)
     user.note_acked = "ny tekst"

@@ -108,21 +108,41 @@ def _current(url: str) -> str | None:
         engine.dispose()
 
 
-def _fill(store: Storage, team: Team | None = None) -> str:
-    """Some of everything the app stores; returns the meeting id."""
+def _fill(store: Storage, team: Team | None = None, legacy: bool = False) -> str:
+    """Some of everything the app stores; returns the meeting id. ``legacy``: the note is
+    written as the app did before notes had revisions."""
     team = team or store.create_team("Team Nord")[0]
     mid = store.create_meeting(
         team, TODAY, 9, ["Anne", "Bo", "Ørn"], [60, 180, 360, 180, 120], date(2026, 12, 6)
     )
-    store.update_timer(mid, lambda s: t.start(s, 1000.0))
-    store.set_moderator(mid, "Anne")
-    store.save_note(mid, "q0", "Sprogskolen – ring først 😀")
+    store.update_timer(team.id, mid, lambda s: t.start(s, 1000.0))
+    store.set_moderator(team.id, mid, "Anne")
+    if legacy:
+        with store.engine.begin() as conn:
+            conn.execute(
+                text(
+                    'INSERT INTO notes (meeting_id, "key", text, updated_at) '
+                    "VALUES (:mid, 'q0', 'Sprogskolen – ring først 😀', '2026-11-01 10:00:00')"
+                ),
+                {"mid": mid},
+            )
+    else:
+        store.save_note(team.id, mid, "q0", "Sprogskolen – ring først 😀")
     meeting = store.get_meeting(mid)
     assert meeting
     f1 = store.add_follow_up(meeting, "Bo", "Find sprogkort", date(2026, 12, 1), 9, "k1")
     store.add_follow_up(meeting, "Anne", "Tal med virksomheden", None, None, "k2")
-    store.set_follow_up_done(f1, True)
+    store.set_follow_up_done(team.id, f1, True)
     return mid
+
+
+def _notes(store: Storage, mid: str) -> dict[str, str]:
+    """Read as every revision of the schema can (older ones have no ``revision`` column)."""
+    with store.engine.connect() as conn:
+        rows = conn.execute(
+            text('SELECT "key", text FROM notes WHERE meeting_id = :mid'), {"mid": mid}
+        )
+        return {key: value for key, value in rows}
 
 
 def _snapshot(store: Storage, mid: str) -> dict[str, Any]:
@@ -130,11 +150,15 @@ def _snapshot(store: Storage, mid: str) -> dict[str, Any]:
     assert meeting
     return {
         "meeting": meeting,
-        "notes": store.notes(mid),
+        "notes": _notes(store, mid),
         "follow_ups": store.follow_ups(meeting.team.id),
         "history": store.team_meetings(meeting.team.id),
         "moderators": store.last_moderated(meeting.team.id),
     }
+
+
+# The columns every revision has (later revisions add some, e.g. notes.revision).
+_COLUMNS = {"notes": 'meeting_id, "key", text, updated_at'}
 
 
 def _rows(url: str) -> dict[str, list[tuple[Any, ...]]]:
@@ -143,7 +167,13 @@ def _rows(url: str) -> dict[str, list[tuple[Any, ...]]]:
         with engine.connect() as conn:
             return {
                 table: sorted(
-                    (tuple(r) for r in conn.execute(text(f"SELECT * FROM {table}"))), key=repr
+                    (
+                        tuple(r)
+                        for r in conn.execute(
+                            text(f"SELECT {_COLUMNS.get(table, '*')} FROM {table}")
+                        )
+                    ),
+                    key=repr,
                 )
                 for table in sorted(TABLES)
             }
@@ -164,7 +194,12 @@ def test_migrations_make_exactly_the_models_schema(db_url: str) -> None:
     with store.engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"compare_type": True})
         assert compare_metadata(context, Base.metadata) == []
-        assert set(inspect(conn).get_table_names()) == TABLES | {"team_members", "alembic_version"}
+        assert set(inspect(conn).get_table_names()) == TABLES | {
+            "team_members",
+            "team_grants",
+            "code_failures",
+            "alembic_version",
+        }
     store.dispose()
     assert _current(db_url) == _head()
 
@@ -261,7 +296,7 @@ def test_old_sqlite_database_is_taken_over_without_loss(tmp_path: Path) -> None:
         conn.executescript(LEGACY_SQLITE_SCHEMA)
     team = _legacy_team(url)
     old = Storage(url)  # meetings, notes and follow-ups have the same columns as then
-    mid = _fill(old, team)
+    mid = _fill(old, team, legacy=True)
     before = _snapshot(old, mid)
     old.dispose()
     rows_before = _rows(url)
@@ -290,7 +325,7 @@ def test_database_made_by_create_all_is_taken_over(db_url: str) -> None:
         engine.dispose()
     team = _legacy_team(db_url)
     old = Storage(db_url)
-    mid = _fill(old, team)
+    mid = _fill(old, team, legacy=True)
     before = _snapshot(old, mid)
     old.dispose()
     _check_taken_over(db_url, mid, before)

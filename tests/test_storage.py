@@ -48,12 +48,18 @@ def _meeting(store: Storage, team: str = "Team Nord", case: int = 9) -> str:
     return store.create_meeting(team_obj, TODAY, case, ["Anne", "Bo"], [60, 180, 360, 180, 120])
 
 
+def _tid(store: Storage, mid: str) -> int:
+    meeting = store.get_meeting(mid)
+    assert meeting
+    return meeting.team.id
+
+
 def test_meeting_round_trip_with_timer(store: Storage) -> None:
     mid = _meeting(store)
     assert len(mid) >= 20
     m = store.get_meeting(mid)
     assert m and m.participants == ("Anne", "Bo") and m.timer.status == t.NOT_STARTED
-    store.update_timer(mid, lambda s: t.start(s, 1000.0))
+    store.update_timer(_tid(store, mid), mid, lambda s: t.start(s, 1000.0))
     m2 = Storage(store.url).get_meeting(mid)  # a fresh connection, as after a restart
     assert m2 and m2.timer.status == t.RUNNING and m2.timer.running_since == 1000.0
     assert t.view(m2.timer, 1030.0).step_elapsed == pytest.approx(30)
@@ -69,9 +75,9 @@ def test_meeting_ids_are_unguessable(store: Storage) -> None:
 
 def test_notes_are_saved_and_overwritten(store: Storage) -> None:
     mid = _meeting(store)
-    store.save_note(mid, "q0", "Første")
-    store.save_note(mid, "q0", "Anden")
-    store.save_note(mid, "general", "مرحبا 👋 <b>ikke html</b>")
+    store.save_note(_tid(store, mid), mid, "q0", "Første")
+    store.save_note(_tid(store, mid), mid, "q0", "Anden")
+    store.save_note(_tid(store, mid), mid, "general", "مرحبا 👋 <b>ikke html</b>")
     assert Storage(store.url).notes(mid) == {"q0": "Anden", "general": "مرحبا 👋 <b>ikke html</b>"}
 
 
@@ -128,7 +134,7 @@ def test_follow_ups_open_done_and_history(store: Storage) -> None:
     assert f1 == again  # a double click stores one
     store.add_follow_up(m, "Bo", "Find sprogkort", None, 9)
     assert len(store.follow_ups(m.team.id, open_only=True)) == 2
-    store.set_follow_up_done(f1, True)
+    store.set_follow_up_done(m.team.id, f1, True)
     open_ = store.follow_ups(m.team.id, open_only=True)
     assert [f.who for f in open_] == ["Bo"]
     history = store.team_meetings(m.team.id)
@@ -146,9 +152,9 @@ def test_teams_do_not_see_each_others_follow_ups(store: Storage) -> None:
 
 def test_moderator_rotation_memory(store: Storage) -> None:
     m1 = _meeting(store)
-    store.set_moderator(m1, "Anne")
+    store.set_moderator(_tid(store, m1), m1, "Anne")
     m2 = _meeting(store)
-    store.set_moderator(m2, "Bo")
+    store.set_moderator(_tid(store, m2), m2, "Bo")
     last = store.last_moderated(_team(store).id)
     assert set(last) == {"anne", "bo"} and last["bo"] >= last["anne"]
 
@@ -157,9 +163,9 @@ def test_delete_meeting_and_team(store: Storage) -> None:
     mid = _meeting(store)
     m = store.get_meeting(mid)
     assert m
-    store.save_note(mid, "q0", "x")
+    store.save_note(_tid(store, mid), mid, "q0", "x")
     store.add_follow_up(m, "Anne", "y", None, 9)
-    store.delete_meeting(mid)
+    store.delete_meeting(m.team.id, mid)
     assert store.get_meeting(mid) is None and store.notes(mid) == {}
     assert store.follow_ups(m.team.id) == []
     mid2 = _meeting(store)
@@ -171,7 +177,7 @@ def test_retention_removes_only_old_meetings(store: Storage) -> None:
     team = _team(store, "T")
     old = store.create_meeting(team, date(2025, 1, 1), 1, [], [60] * 5)
     new = store.create_meeting(team, TODAY, 1, [], [60] * 5)
-    store.save_note(old, "q0", "gammel")
+    store.save_note(_tid(store, old), old, "q0", "gammel")
     assert store.purge_older_than(365, TODAY) == 1
     assert store.get_meeting(old) is None and store.get_meeting(new) is not None
     assert store.notes(old) == {}
@@ -189,10 +195,12 @@ def test_two_sessions_writing_at_once_lose_nothing(db_url: str) -> None:
         try:
             store = Storage(db_url)  # its own engine, like a second server process
             for i in range(40):
-                store.save_note(mid, f"{name}-{i}", f"{name} note {i}")
+                store.save_note(_tid(store, mid), mid, f"{name}-{i}", f"{name} note {i}")
                 store.add_follow_up(meeting, name, f"opgave {i}", None, 9, client_key=f"{name}-{i}")
                 store.update_timer(
-                    mid, lambda s: t.pause(s, 0) if s.status == t.RUNNING else t.start(s, 0)
+                    _tid(store, mid),
+                    mid,
+                    lambda s: t.pause(s, 0) if s.status == t.RUNNING else t.start(s, 0),
                 )
         except BaseException as exc:  # pragma: no cover - reported below
             errors.append(exc)
@@ -221,7 +229,7 @@ def test_read_only_database_gives_a_danish_message(backend: str, db_url: str) ->
         ro_url = _with_pg_options(db_url, "-c default_transaction_read_only=on")
     ro = Storage(ro_url)
     with pytest.raises(StorageError) as err:
-        ro.save_note(mid, "q0", "tekst")
+        ro.save_note(_tid(store, mid), mid, "q0", "tekst")
     ro.dispose()
     assert "skrivebeskyttet" in str(err.value)
     assert Storage(db_url).notes(mid) == {}
@@ -259,12 +267,12 @@ def test_locked_database_gives_a_danish_message(backend: str, db_url: str) -> No
 
     try:
         with pytest.raises(StorageError) as err:
-            quick.save_note(mid, "q0", "tekst")
+            quick.save_note(_tid(store, mid), mid, "q0", "tekst")
         assert "optaget" in str(err.value)
     finally:
         release()
         quick.dispose()
-    store.save_note(mid, "q0", "tekst")
+    store.save_note(_tid(store, mid), mid, "q0", "tekst")
     assert store.notes(mid) == {"q0": "tekst"}
 
 
@@ -307,7 +315,9 @@ def test_many_screens_pressing_the_timer_at_once_lose_no_press(db_url: str) -> N
         try:
             for _ in range(20):
                 store.update_timer(
-                    mid, lambda s: t.pause(s, 0) if s.status == t.RUNNING else t.start(s, 0)
+                    _tid(store, mid),
+                    mid,
+                    lambda s: t.pause(s, 0) if s.status == t.RUNNING else t.start(s, 0),
                 )
         except BaseException as exc:  # pragma: no cover - reported below
             errors.append(exc)

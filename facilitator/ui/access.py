@@ -1,82 +1,135 @@
-"""Which team space this browser session has opened: by code, by the team's link, or by SSO.
+"""Which team space this browser session has opened: by code, by the session's address, or by
+single sign-on.
 
-The session remembers the open team; the address carries the code (``?t=``) only on the team's
-own pages, so a reload keeps the team open and the address works as the team's link.
+Opening a team gives the session a grant: a random token whose hash the database keeps. The
+session and its address (``?s=…``) hold the token, never the team's code, so a reload keeps the
+team open without putting the code in browser history or proxy logs. Every run checks the grant
+again: a new code, a deleted team, »Skift team« or an expired grant (after a working day) end
+the access at once, in every browser that had it.
 """
 
 from __future__ import annotations
 
-import time
+import os
 
 import streamlit as st
 
-from facilitator import teamcode
-from facilitator.records import Team
+from facilitator.records import Team, Throttled
 from facilitator.ui.common import flash, log, storage
 
 WRONG_CODE = "Koden passer ikke. Tjek den og prøv igen (store og små bogstaver er ligegyldige)."
+ACCESS_ENDED = (
+    "Adgangen til teamet er ophørt: teamet har fået en ny kode, er slettet, eller adgangen er "
+    "udløbet. Åbn teamet med koden igen."
+)
 _TEAM = "_team"
-_FAILURES = "_code_failures"
-_CODE = "_team_code"
+_GRANT = "_grant"
+NEW_CODE = "_new_code"  # (team id, code): shown once, only on that team's page
+# Session keys that belong to the open team; all go when the team is left.
+_TEAM_KEYS = (_TEAM, _GRANT, NEW_CODE, "_code_replaced", "confirm_delete_team")
+_TEAM_PREFIXES = ("start_done_", "member_", "remove_member_")
 
 
 def current_team() -> Team | None:
-    team = st.session_state.get(_TEAM)
-    if isinstance(team, Team):
+    """The team this session may see now – checked against the database on every run."""
+    token = st.session_state.get(_GRANT) or str(st.query_params.get("s", ""))
+    if token:
+        team = storage().team_for_grant(token)
+        if team is None:
+            had_team = _TEAM in st.session_state or "s" in st.query_params
+            leave(revoke=False)
+            if had_team:
+                flash(ACCESS_ENDED, "warning")
+            return None
+        st.session_state[_TEAM] = team
+        st.session_state[_GRANT] = token
         return team
     code = str(st.query_params.get("t", ""))
-    if code:
-        found = open_with_code(code)
+    if code:  # an old team link with the code in it: opened once, then the code leaves the address
+        st.query_params.pop("t", None)
+        try:
+            found = open_with_code(code)
+        except Throttled as exc:
+            flash(str(exc), "error")
+            return None
         if found is None:
-            st.query_params.pop("t", None)
             flash(WRONG_CODE, "error")
         return found
     return None
 
 
-def open_with_code(code: str) -> Team | None:
-    """Open the team with this code; a wrong code waits a little longer each time."""
-    team = storage().open_team(code)
-    if team is None:
-        failures = int(st.session_state.get(_FAILURES, 0)) + 1
-        st.session_state[_FAILURES] = failures
-        log.info("wrong team code (attempt %d in this session)", failures)
-        time.sleep(min(0.5 * failures, 5.0))
+def client_address() -> str | None:
+    """The browser's address, for counting wrong codes. Behind a reverse proxy every request
+    comes from the proxy: set ``BORGERCASES_TRUST_PROXY=1`` to use ``X-Forwarded-For``."""
+    try:
+        if os.environ.get("BORGERCASES_TRUST_PROXY", "").strip() in ("1", "true", "ja"):
+            forwarded = st.context.headers.get("X-Forwarded-For", "")
+            if forwarded:
+                return forwarded.split(",")[0].strip()
+        return st.context.ip_address
+    except Exception:
         return None
-    st.session_state[_FAILURES] = 0
-    enter(team, code)
+
+
+def open_with_code(code: str) -> Team | None:
+    """Open the team with this code. Wrong codes are counted on the server (``Throttled`` when
+    this client or this code has had too many); nothing here sleeps."""
+    team = storage().open_team(code, client_address())
+    if team is None:
+        log.info("wrong team code")
+        return None
+    enter(team)
     return team
 
 
-def enter(team: Team, code: str | None = None) -> None:
-    st.session_state[_TEAM] = team
-    st.session_state.pop(_CODE, None)
-    if code:
-        st.session_state[_CODE] = teamcode.normalise(code)
-        st.query_params["t"] = st.session_state[_CODE]
+def enter(team: Team) -> None:
+    """Give this session the team (a new grant); whatever team it had before is left."""
+    if st.session_state.get(_GRANT):
+        leave()
     subject = sso_subject()
+    token = storage().grant_access(team.id, subject)
+    st.session_state[_TEAM] = team
+    st.session_state[_GRANT] = token
+    st.query_params.pop("t", None)
+    st.query_params["s"] = token
     if subject:
         storage().add_member(team.id, subject)
 
 
-def leave() -> None:
-    st.session_state.pop(_TEAM, None)
-    st.session_state.pop(_CODE, None)
+def enter_as_member(team: Team) -> None:
+    """A single-sign-on user's team, if they are (still) a member of it."""
+    subject = sso_subject()
+    if subject and any(t.id == team.id for t in storage().member_teams(subject)):
+        enter(team)
+    else:
+        flash(ACCESS_ENDED, "warning")
+
+
+def leave(revoke: bool = True) -> None:
+    """Forget everything of the team in this session, and end its grant in the database."""
+    token = st.session_state.get(_GRANT) or st.query_params.get("s")
+    if revoke and token:
+        try:
+            storage().revoke_grant(str(token))
+        except Exception:  # the grant ends with its expiry anyway
+            log.warning("could not revoke a grant")
+    for key in list(st.session_state.keys()):
+        if key in _TEAM_KEYS or str(key).startswith(_TEAM_PREFIXES):
+            del st.session_state[key]
+    st.query_params.pop("s", None)
     st.query_params.pop("t", None)
 
 
 def show_team_page(team_id: int) -> None:
-    """Address of the team's page: with the team's link code if this session opened it so."""
+    """Address of the team's page: with this session's grant if it has opened the team."""
     st.query_params.clear()
-    if not has_team(team_id):
-        leave()
-    elif st.session_state.get(_CODE):
-        st.query_params["t"] = st.session_state[_CODE]
+    if has_team(team_id):
+        st.query_params["s"] = st.session_state[_GRANT]
 
 
 def has_team(team_id: int) -> bool:
     team = st.session_state.get(_TEAM)
-    return isinstance(team, Team) and team.id == team_id
+    return isinstance(team, Team) and team.id == team_id and bool(st.session_state.get(_GRANT))
 
 
 def sso_configured() -> bool:

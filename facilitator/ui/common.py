@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import threading
 from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -28,19 +29,45 @@ GENERIC_ERROR = (
 )
 
 
-@st.cache_resource(show_spinner=False)
-def storage() -> Storage:
-    # Imported on first use: SQLAlchemy is not needed to show the start page.
-    from facilitator.storage import Storage
+_STORE: Storage | None = None
+_STORE_LOCK = threading.Lock()
 
-    store = Storage()
-    store.create_schema()
-    days = retention_days()
-    if days:
-        removed = store.purge_older_than(days, date.today())
-        if removed:
-            log.info("retention: removed %d meetings older than %d days", removed, days)
-    return store
+
+def storage() -> Storage:
+    """The one storage of this server process, made (schema migrated, retention applied) on
+    first use. A plain module global, not ``st.cache_resource``: any browser can send
+    Streamlit's »clear cache« message, and that must not re-run migrations and the retention
+    purge or drop the connection pool for everyone."""
+    global _STORE
+    if _STORE is not None:
+        return _STORE
+    with _STORE_LOCK:
+        if _STORE is None:
+            # Imported on first use: SQLAlchemy is not needed to show the start page.
+            from facilitator.storage import Storage
+
+            store = Storage()
+            try:
+                store.create_schema()
+                days = retention_days()
+                if days:
+                    removed = store.purge_older_than(days, date.today())
+                    if removed:
+                        log.info("retention: removed %d meetings older than %d days", removed, days)
+            except BaseException:
+                store.dispose()
+                raise
+            _STORE = store
+        return _STORE
+
+
+def reset_storage() -> None:
+    """Forget the storage (tests that switch data folders); the next use makes a new one."""
+    global _STORE
+    with _STORE_LOCK:
+        if _STORE is not None:
+            _STORE.dispose()
+        _STORE = None
 
 
 def retention_days() -> int | None:

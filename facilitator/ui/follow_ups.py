@@ -15,11 +15,13 @@ from facilitator.ui.common import case_by_number, cases, flash, guarded, storage
 OTHER = "Andet navn …"
 
 
-def _done_changed(follow_up_id: int, key: str) -> None:
-    guarded(storage().set_follow_up_done)(follow_up_id, bool(st.session_state[key]))
+def _done_changed(team_id: int, follow_up_id: int, key: str) -> None:
+    guarded(storage().set_follow_up_done)(team_id, follow_up_id, bool(st.session_state[key]))
 
 
-def follow_up_list(items: Sequence[FollowUp], key_prefix: str, allow_delete: bool = False) -> None:
+def follow_up_list(
+    team_id: int, items: Sequence[FollowUp], key_prefix: str, allow_delete: bool = False
+) -> None:
     for f in items:
         case = case_by_number(f.case_number) if f.case_number else None
         due = f.due.strftime("%d.%m.%Y") if f.due else "ingen frist"
@@ -30,13 +32,15 @@ def follow_up_list(items: Sequence[FollowUp], key_prefix: str, allow_delete: boo
         if case:
             label += f" – case {case.number}"
         label += f" ({origin})"
-        cols[0].checkbox(label, value=f.done, key=key, on_change=_done_changed, args=(f.id, key))
+        cols[0].checkbox(
+            label, value=f.done, key=key, on_change=_done_changed, args=(team_id, f.id, key)
+        )
         if allow_delete:
             cols[1].button(
                 "Slet",
                 key=f"{key_prefix}_del_{f.id}",
                 on_click=_delete,
-                args=(f.id,),
+                args=(team_id, f.id),
                 icon=":material/delete:",
                 help="Slet aftalen",
             )
@@ -49,8 +53,8 @@ def validation_text(text: str) -> str:
     return md_escape(text.replace("\n", " "))
 
 
-def _delete(follow_up_id: int) -> None:
-    guarded(storage().delete_follow_up)(follow_up_id)
+def _delete(team_id: int, follow_up_id: int) -> None:
+    guarded(storage().delete_follow_up)(team_id, follow_up_id)
 
 
 def follow_up_form(meeting: Meeting) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import io
 import time
+from typing import Any
 
 import streamlit as st
 
@@ -14,13 +15,15 @@ from facilitator.cases import Case
 from facilitator.exercise import STEPS
 from facilitator.exports import md_escape
 from facilitator.privacy import REMINDER
-from facilitator.records import Meeting
+from facilitator.records import MEETING_GONE, Meeting, Note, NoteConflict, StorageError
 from facilitator.rotation import next_in_rotation, random_moderator
 from facilitator.ui import exports_view
 from facilitator.ui.common import (
+    GENERIC_ERROR,
     case_by_number,
     flash,
     guarded,
+    log,
     page_helper,
     show_flashes,
     site_url,
@@ -88,7 +91,7 @@ def _step_list(meeting: Meeting) -> None:
 # --- The timer -----------------------------------------------------------------------------
 
 
-def _change_timer(meeting_id: str, action: str) -> None:
+def _change_timer(team_id: int, meeting_id: str, action: str) -> None:
     now = time.time()
     changes = {
         "start": lambda s: tm.start(s, now),
@@ -98,7 +101,7 @@ def _change_timer(meeting_id: str, action: str) -> None:
         "back": lambda s: tm.previous_step(s, now),
         "finish": lambda s: tm.finish(s, now),
     }
-    guarded(storage().update_timer)(meeting_id, changes[action])
+    guarded(storage().update_timer)(team_id, meeting_id, changes[action])
 
 
 # The countdown ticks in the browser every second from the stored timestamps (see
@@ -110,17 +113,42 @@ TIMER_REFRESH_SECONDS = 5.0
 
 @st.fragment(run_every=TIMER_REFRESH_SECONDS)
 def timer_panel(meeting_id: str) -> None:
-    """Redrawn on its own every few seconds; the rest of the page is not rerun."""
-    meeting = storage().get_meeting(meeting_id)
-    if meeting is None:
-        st.error("Mødet findes ikke længere.")
+    """Redrawn on its own every few seconds; the rest of the page is not rerun.
+
+    Also the meeting's heartbeat: it notices a step or a note changed on another screen, and
+    saves notes that could not be saved during a database outage once the database is back.
+    """
+    last: Meeting | None = st.session_state.get(f"_last_meeting_{meeting_id}")
+    try:
+        meeting = storage().get_meeting(meeting_id)
+        if meeting is not None:
+            _retry_pending_notes(meeting)
+            _pick_up_notes(meeting)
+    except StorageError as exc:
+        # Database trouble: say so, keep the clock running from what was last known, and
+        # disable the buttons until the database answers again (next redraw).
+        st.error(str(exc), icon=":material/error:")
+        if last is not None:
+            _draw_timer(last, offline=True)
         return
+    except Exception:
+        log.exception("timer panel")
+        st.error(GENERIC_ERROR, icon=":material/error:")
+        return
+    if meeting is None:
+        st.error(MEETING_GONE, icon=":material/error:")
+        return
+    st.session_state[f"_last_meeting_{meeting_id}"] = meeting
     if meeting.timer.current != st.session_state.get("rendered_step") or (
         meeting.timer.status == tm.FINISHED
     ) != st.session_state.get("rendered_finished", False):
         # Another device moved the meeting on: redraw the whole page once.
         st.session_state["rendered_finished"] = meeting.timer.status == tm.FINISHED
         st.rerun(scope="app")
+    _draw_timer(meeting)
+
+
+def _draw_timer(meeting: Meeting, offline: bool = False) -> None:
     state = meeting.timer
     now = time.time()
     v = tm.view(state, now)
@@ -182,10 +210,10 @@ def timer_panel(meeting_id: str) -> None:
         f"<div class='bc-timer__total'>{total}</div>{rebalance}</div>",
         unsafe_allow_html=True,
     )
-    _timer_buttons(meeting)
+    _timer_buttons(meeting, disabled=offline)
 
 
-def _timer_buttons(meeting: Meeting) -> None:
+def _timer_buttons(meeting: Meeting, disabled: bool = False) -> None:
     state = meeting.timer
     if state.status == tm.NOT_STARTED:
         label, action, kind, icon = "Start uret", "start", "primary", ":material/play_arrow:"
@@ -199,8 +227,9 @@ def _timer_buttons(meeting: Meeting) -> None:
         key=f"t_{action}",
         icon=icon,
         on_click=_change_timer,
-        args=(meeting.id, action),
+        args=(meeting.team.id, meeting.id, action),
         width="stretch",
+        disabled=disabled,
     )
     last = state.current == len(STEPS) - 1
     st.button(
@@ -209,67 +238,203 @@ def _timer_buttons(meeting: Meeting) -> None:
         type="primary" if state.status != tm.NOT_STARTED else "secondary",
         icon=":material/done_all:" if last else ":material/skip_next:",
         on_click=_move,
-        args=(meeting.id, "next"),
+        args=(meeting.team.id, meeting.id, "next"),
         width="stretch",
+        disabled=disabled,
     )
     st.button(
         "Forrige trin",
         key="t_back",
         icon=":material/skip_previous:",
-        disabled=state.current == 0,
+        disabled=disabled or state.current == 0,
         on_click=_move,
-        args=(meeting.id, "back"),
+        args=(meeting.team.id, meeting.id, "back"),
         width="stretch",
     )
 
 
-def _move(meeting_id: str, action: str) -> None:
+def _move(team_id: int, meeting_id: str, action: str) -> None:
     # The fragment notices the new step and redraws the whole page.
-    _change_timer(meeting_id, action)
+    _change_timer(team_id, meeting_id, action)
 
 
 # --- Notes ---------------------------------------------------------------------------------
+#
+# Each field remembers the stored note it is based on (text and revision). A save names that
+# revision: if another screen saved the note in between, nothing is overwritten – the field
+# keeps this screen's text and shows the other screen's text with a choice. A field nobody is
+# typing in takes over the other screen's note on the next heartbeat (the timer's redraw).
+
+_BASES = "note_bases"  # widget key -> Note the field's text is based on
+_FIELDS = "note_fields"  # meeting id -> {note key: (widget key, label)}
+_PENDING = "note_pending"  # widget keys whose save failed for database trouble
+_CONFLICTS = "note_conflicts"  # widget key -> Note saved on another screen
 
 
-def _save_note(meeting_id: str, note_key: str, widget_key: str, label: str) -> None:
+def _state(name: str) -> dict[str, Any]:
+    state: dict[str, Any] = st.session_state.setdefault(name, {})
+    return state
+
+
+def _dirty(widget_key: str) -> bool:
+    base: Note | None = _state(_BASES).get(widget_key)
+    typed = validation.clean_text(st.session_state.get(widget_key, ""))
+    return base is None or typed != base.text
+
+
+def _save_note(team_id: int, meeting_id: str, note_key: str, widget_key: str, label: str) -> None:
     text = st.session_state.get(widget_key, "")
     errors = st.session_state.setdefault("note_errors", {})
+    base: Note = _state(_BASES).get(widget_key, Note("", 0))
     try:
         clean = validation.note(text, label)
-        storage().save_note(meeting_id, note_key, clean)
-        errors.pop(widget_key, None)
-        st.session_state.setdefault("note_saved", {})[widget_key] = (
-            f"{time.strftime('%H:%M:%S')} · {len(clean)} tegn"
-        )
+        revision = storage().save_note(team_id, meeting_id, note_key, clean, base.revision)
     except validation.InputError as exc:
         errors[widget_key] = str(exc)
-    except Exception as exc:  # storage trouble: keep the text in the field, say so
-        from facilitator.records import StorageError
+        return
+    except NoteConflict as exc:
+        errors.pop(widget_key, None)
+        _state(_CONFLICTS)[widget_key] = exc.current
+        _state(_PENDING).pop(widget_key, None)
+        return
+    except StorageError as exc:  # keep the text in the field, say so, try again later
+        errors[widget_key] = str(exc)
+        _state(_PENDING)[widget_key] = (team_id, meeting_id, note_key, label)
+        return
+    except Exception:
+        log.exception("saving a note")
+        errors[widget_key] = "Noten kunne ikke gemmes. Prøv igen – teksten står stadig i feltet."
+        return
+    _state(_BASES)[widget_key] = Note(clean, revision)
+    _state(_PENDING).pop(widget_key, None)
+    _state(_CONFLICTS).pop(widget_key, None)
+    errors.pop(widget_key, None)
+    st.session_state.setdefault("note_saved", {})[widget_key] = (
+        f"{time.strftime('%H:%M:%S')} · {len(clean)} tegn"
+    )
 
-        errors[widget_key] = (
-            str(exc) if isinstance(exc, StorageError) else "Noten kunne ikke gemmes. Prøv igen."
-        )
+
+def _retry_pending_notes(meeting: Meeting) -> None:
+    """Notes that failed to save during an outage are saved when the database is back."""
+    pending = _state(_PENDING)
+    mine = [(k, v) for k, v in pending.items() if v[1] == meeting.id]
+    if not mine:
+        return
+    for widget_key, (team_id, meeting_id, note_key, label) in mine:
+        _save_note(team_id, meeting_id, note_key, widget_key, label)
+    if not any(k in pending for k, _ in mine):
+        st.rerun(scope="app")  # show »Gemt« in the notes
+
+
+def _pick_up_notes(meeting: Meeting) -> None:
+    """A note saved on another screen: redraw this page, where idle fields take it over."""
+    fields = _state(_FIELDS).get(meeting.id)
+    if not fields:
+        return
+    revisions = storage().note_revisions(meeting.id)
+    bases = _state(_BASES)
+    conflicts = _state(_CONFLICTS)
+    for note_key, (widget_key, _label) in fields.items():
+        base = bases.get(widget_key)
+        if base is None or widget_key in conflicts:
+            continue
+        if revisions.get(note_key, 0) != base.revision:
+            st.rerun(scope="app")
+
+
+def _resolve(
+    team_id: int, meeting_id: str, note_key: str, widget_key: str, label: str, how: str
+) -> None:
+    other: Note | None = _state(_CONFLICTS).get(widget_key)
+    if other is None:
+        return
+    mine = validation.clean_text(st.session_state.get(widget_key, ""))
+    if how == "theirs":
+        st.session_state[widget_key] = other.text
+        _state(_BASES)[widget_key] = other
+        _state(_CONFLICTS).pop(widget_key, None)
+        st.session_state.get("note_errors", {}).pop(widget_key, None)
+        return
+    if how == "merge":
+        st.session_state[widget_key] = f"{other.text}\n\n{mine}" if other.text else mine
+    _state(_BASES)[widget_key] = other  # save on top of the other screen's version
+    _save_note(team_id, meeting_id, note_key, widget_key, label)
 
 
 def note_field(
-    meeting: Meeting, note_key: str, label: str, saved: dict[str, str], height: int = 110
+    meeting: Meeting,
+    note_key: str,
+    label: str,
+    stored: dict[str, Note] | None,
+    height: int = 110,
 ) -> None:
+    """A note field. ``stored`` is None when the notes could not be read (database trouble):
+    the field then keeps what is on the screen."""
     widget_key = f"note_{meeting.id}_{note_key}"
+    bases = _state(_BASES)
+    _state(_FIELDS).setdefault(meeting.id, {})[note_key] = (widget_key, label)
+    current = stored.get(note_key, Note("", 0)) if stored is not None else None
     if widget_key not in st.session_state:
-        st.session_state[widget_key] = saved.get(note_key, "")
+        st.session_state[widget_key] = current.text if current else ""
+        if current is not None:
+            bases[widget_key] = current
+    elif current is not None:
+        base = bases.get(widget_key)
+        if base is None or (current.revision != base.revision and not _dirty(widget_key)):
+            st.session_state[widget_key] = current.text  # saved on another screen
+            bases[widget_key] = current
+            st.session_state.get("note_saved", {}).pop(widget_key, None)
+    args = (meeting.team.id, meeting.id, note_key, widget_key, label)
     st.text_area(
         label,
         key=widget_key,
         height=height,
         on_change=_save_note,
-        args=(meeting.id, note_key, widget_key, label),
+        args=args,
         placeholder="Skriv teamets pointer – ingen personoplysninger.",
     )
+    conflict: Note | None = _state(_CONFLICTS).get(widget_key)
     error = st.session_state.get("note_errors", {}).get(widget_key)
-    if error:
+    if conflict is not None:
+        st.warning(
+            "Noten er ændret på en anden skærm, mens du skrev. Din tekst står i feltet og er "
+            "ikke gemt endnu. Den anden skærms tekst:",
+            icon=":material/sync_problem:",
+        )
+        st.text(conflict.text or "(tom)")
+        cols = st.columns(3)
+        for col, (how, text, icon) in zip(
+            cols,
+            (
+                ("merge", "Sæt teksterne sammen", ":material/merge:"),
+                ("mine", "Gem min tekst i stedet", ":material/save:"),
+                ("theirs", "Brug den anden skærms tekst", ":material/undo:"),
+            ),
+            strict=True,
+        ):
+            col.button(
+                text,
+                key=f"{widget_key}_{how}",
+                icon=icon,
+                on_click=_resolve,
+                args=(*args, how),
+                width="stretch",
+            )
+    elif error:
         st.error(error, icon=":material/error:")
     elif widget_key in st.session_state.get("note_saved", {}):
         st.caption(f"Gemt kl. {st.session_state['note_saved'][widget_key]}")
+
+
+def _stored_notes(meeting: Meeting) -> dict[str, Note] | None:
+    try:
+        return storage().note_entries(meeting.id)
+    except StorageError as exc:
+        st.error(
+            f"{exc} Det, der står i felterne, bliver gemt, når databasen svarer igen.",
+            icon=":material/error:",
+        )
+        return None
 
 
 # --- The five steps ------------------------------------------------------------------------
@@ -288,7 +453,7 @@ def _step_moderator(meeting: Meeting, case: Case) -> None:
             "Ordstyrer", value=meeting.moderator or "", max_chars=validation.MAX_NAME
         )
         if st.button("Gem ordstyrer", icon=":material/save:"):
-            _set_moderator(meeting.id, name)
+            _set_moderator(meeting.team.id, meeting.id, name)
         return
     rotation = next_in_rotation(people, storage().last_moderated(meeting.team.id))
     cols = st.columns(3)
@@ -296,14 +461,14 @@ def _step_moderator(meeting: Meeting, case: Case) -> None:
         f"Næste i rotationen: {rotation}",
         icon=":material/autorenew:",
         on_click=guarded(_set_moderator_cb),
-        args=(meeting.id, rotation),
+        args=(meeting.team.id, meeting.id, rotation),
         help="Den, der længst har ventet på at være ordstyrer.",
     )
     cols[1].button(
         "Vælg tilfældigt",
         icon=":material/casino:",
         on_click=guarded(_set_moderator_cb),
-        args=(meeting.id, random_moderator(people)),
+        args=(meeting.team.id, meeting.id, random_moderator(people)),
     )
     choice = cols[2].selectbox(
         "Eller vælg selv",
@@ -312,19 +477,19 @@ def _step_moderator(meeting: Meeting, case: Case) -> None:
         format_func=lambda p: "–" if p is None else p,
     )
     if choice and choice != meeting.moderator:
-        _set_moderator(meeting.id, choice)
+        _set_moderator(meeting.team.id, meeting.id, choice)
 
 
-def _set_moderator_cb(meeting_id: str, name: str | None) -> None:
-    storage().set_moderator(meeting_id, name)
+def _set_moderator_cb(team_id: int, meeting_id: str, name: str | None) -> None:
+    storage().set_moderator(team_id, meeting_id, name)
 
 
 @guarded
-def _set_moderator(meeting_id: str, name: str) -> None:
+def _set_moderator(team_id: int, meeting_id: str, name: str) -> None:
     clean = validation.participants(name)
     if len(clean) != 1:
         raise validation.InputError("Skriv ét navn.")
-    storage().set_moderator(meeting_id, clean[0])
+    storage().set_moderator(team_id, meeting_id, clean[0])
     flash(f"Ordstyrer: {clean[0]}")
     st.rerun()
 
@@ -377,16 +542,16 @@ def _step_discuss(meeting: Meeting, case: Case) -> None:
 # meetings type at once, and nothing else on the screen flickers.
 @st.fragment
 def _discussion_notes(meeting: Meeting, questions: tuple[str, ...]) -> None:
-    saved = storage().notes(meeting.id)
+    stored = _stored_notes(meeting)
     for i, question in enumerate(questions):
-        note_field(meeting, question_key(i), f"{i + 1}. {question}", saved)
-    note_field(meeting, GENERAL, "Generelle noter", saved, height=140)
+        note_field(meeting, question_key(i), f"{i + 1}. {question}", stored)
+    note_field(meeting, GENERAL, "Generelle noter", stored, height=140)
 
 
 @st.fragment
 def _general_note(meeting: Meeting) -> None:
-    saved = storage().notes(meeting.id)
-    note_field(meeting, GENERAL, "Generelle noter", saved, height=120)
+    stored = _stored_notes(meeting)
+    note_field(meeting, GENERAL, "Generelle noter", stored, height=120)
 
 
 def _step_knowledge(meeting: Meeting, case: Case) -> None:
@@ -412,12 +577,16 @@ def _step_follow_up(meeting: Meeting, case: Case) -> None:
 def _follow_ups(meeting: Meeting) -> None:
     """The meeting's follow-ups and the form: saving one reruns only this part."""
     show_flashes()
-    items = storage().follow_ups(meeting.team.id, meeting_id=meeting.id)
-    st.subheader(f"Aftaler fra dette møde ({len(items)})")
-    if items:
-        follow_up_list(items, key_prefix="meeting", allow_delete=True)
+    try:
+        items = storage().follow_ups(meeting.team.id, meeting_id=meeting.id)
+    except StorageError as exc:  # the form stays, with what was typed in it
+        st.error(str(exc), icon=":material/error:")
     else:
-        st.write("Ingen aftaler endnu.")
+        st.subheader(f"Aftaler fra dette møde ({len(items)})")
+        if items:
+            follow_up_list(meeting.team.id, items, key_prefix="meeting", allow_delete=True)
+        else:
+            st.write("Ingen aftaler endnu.")
     follow_up_form(meeting)
 
 
@@ -427,4 +596,4 @@ def _finished(meeting: Meeting, case: Case) -> None:
     exports_view.render(meeting, case)
     items = storage().follow_ups(meeting.team.id, meeting_id=meeting.id)
     st.subheader(f"Aftaler fra mødet ({len(items)})")
-    follow_up_list(items, key_prefix="final", allow_delete=False)
+    follow_up_list(meeting.team.id, items, key_prefix="final", allow_delete=False)

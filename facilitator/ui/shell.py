@@ -74,7 +74,7 @@ def _sidebar(current: Meeting | None) -> None:
 
 @guarded
 def _delete(current: Meeting) -> None:
-    storage().delete_meeting(current.id)
+    storage().delete_meeting(current.team.id, current.id)
     _new_meeting(current.team)
     flash("Mødet er slettet.")
     st.rerun()
@@ -113,6 +113,25 @@ def main() -> None:
         _sidebar(current)
     except StorageError as exc:
         st.error(str(exc), icon=":material/error:")
+        from facilitator.storage.engine import OUTAGES
+
+        if str(exc) in OUTAGES:
+            _retry_when_back()
     except Exception:
         log.exception("unexpected error")
         st.error(GENERIC_ERROR, icon=":material/error:")
+
+
+@st.fragment(run_every=5.0)
+def _retry_when_back() -> None:
+    """After a database outage: redraw the page by itself once the database answers again."""
+    if st.session_state.get("_outage_checks", 0) == 0:
+        st.session_state["_outage_checks"] = 1
+        return  # the first run is the failed page itself
+    try:
+        storage().get_meeting("-")
+    except Exception:
+        st.caption("Siden prøver igen af sig selv, når databasen svarer.")
+        return
+    st.session_state.pop("_outage_checks", None)
+    st.rerun(scope="app")

@@ -10,6 +10,7 @@ from facilitator import validation
 from facilitator.exercise import STEPS, TOTAL_DEFAULT_MINUTES, default_plan_minutes, suggest_case
 from facilitator.privacy import REMINDER
 from facilitator.records import Team
+from facilitator.teamcode import GRANT_HOURS
 from facilitator.ui import access
 from facilitator.ui.common import case_by_number, cases, flash, guarded, show_flashes, storage
 from facilitator.ui.follow_ups import follow_up_list
@@ -75,7 +76,9 @@ def _single_sign_on() -> None:
     if teams:
         st.subheader("Dine teams")
         for team in teams:
-            st.button(team.name, key=f"member_{team.id}", on_click=access.enter, args=(team,))
+            st.button(
+                team.name, key=f"member_{team.id}", on_click=access.enter_as_member, args=(team,)
+            )
     st.button("Log ud", on_click=st.logout, icon=":material/logout:")
 
 
@@ -83,7 +86,7 @@ def _single_sign_on() -> None:
 def _open_team(code: str) -> None:
     if not code.strip():
         raise validation.InputError("Skriv teamets kode.")
-    if access.open_with_code(code) is None:
+    if access.open_with_code(code) is None:  # Throttled is a StorageError: shown by @guarded
         raise validation.InputError(access.WRONG_CODE)
     st.rerun()
 
@@ -92,8 +95,8 @@ def _open_team(code: str) -> None:
 def _create_team(raw_name: str) -> None:
     name = validation.team_name(raw_name)
     team, code = storage().create_team(name)
-    access.enter(team, code)
-    st.session_state["_new_code"] = code
+    access.enter(team)
+    st.session_state[access.NEW_CODE] = (team.id, code)
     st.rerun()
 
 
@@ -101,28 +104,30 @@ def _team_header(team: Team) -> None:
     cols = st.columns([4, 1], vertical_alignment="center")
     cols[0].header(team.name)
     cols[1].button("Skift team", on_click=access.leave, icon=":material/swap_horiz:")
-    code = st.session_state.get("_new_code")
-    if code:
-        _show_code(code, first=not st.session_state.get("_code_replaced", False))
+    new_code = st.session_state.get(access.NEW_CODE)
+    if isinstance(new_code, tuple) and new_code[0] == team.id:
+        _show_code(new_code[1], first=not st.session_state.get("_code_replaced", False))
     with st.expander("Teamets kode og link"):
         st.write(
             "Koden gemmes kun krypteret (som hash) og kan ikke vises igen. Har I mistet den, "
-            "så lav en ny – den gamle holder op med at virke med det samme."
+            "så lav en ny – den gamle holder op med at virke med det samme, og alle andre "
+            "browsere, der har teamet åbent, skal bruge den nye kode."
         )
         if st.button("Lav en ny kode", icon=":material/key:"):
             _new_code(team)
+    _members(team)
 
 
 def _show_code(code: str, first: bool) -> None:
     intro = "Teamet er oprettet." if first else "Teamet har fået en ny kode."
     st.success(
-        f"{intro} Teamets kode er **{code}**. Skriv den ned, eller gem adressen fra browseren "
-        "(teamets link, den indeholder koden). Koden vises kun denne ene gang; del den kun "
-        "med teamet.",
+        f"{intro} Teamets kode er **{code}**. Skriv den ned – den vises kun denne ene gang; "
+        "del den kun med teamet. Adressen i browseren holder teamet åbent på denne enhed "
+        f"i {GRANT_HOURS} timer.",
         icon=":material/key:",
     )
     if st.button("Jeg har gemt koden", key="code_saved"):
-        st.session_state.pop("_new_code", None)
+        st.session_state.pop(access.NEW_CODE, None)
         st.session_state.pop("_code_replaced", None)
         st.rerun()
 
@@ -130,10 +135,36 @@ def _show_code(code: str, first: bool) -> None:
 @guarded
 def _new_code(team: Team) -> None:
     code = storage().new_team_code(team.id)
-    access.enter(team, code)
-    st.session_state["_new_code"] = code
+    access.enter(team)
+    st.session_state[access.NEW_CODE] = (team.id, code)
     st.session_state["_code_replaced"] = True
     st.rerun()
+
+
+def _members(team: Team) -> None:
+    """Single-sign-on users who have opened the team; each can be removed."""
+    members = storage().members(team.id)
+    if not members and not access.sso_configured():
+        return
+    with st.expander(f"Medlemmer med single sign-on ({len(members)})"):
+        if not members:
+            st.write("Ingen har åbnet teamet med organisationens konto endnu.")
+        st.caption("En ny kode fjerner alle medlemmer; de skal åbne teamet med den nye kode.")
+        for m in members:
+            cols = st.columns([5, 2], vertical_alignment="center")
+            cols[0].text(f"{m.subject} (siden {m.created_at.strftime('%d.%m.%Y')})")
+            cols[1].button(
+                "Fjern",
+                key=f"remove_member_{m.subject}",
+                on_click=guarded(_remove_member),
+                args=(team, m.subject),
+                icon=":material/person_remove:",
+            )
+
+
+def _remove_member(team: Team, subject: str) -> None:
+    storage().remove_member(team.id, subject)
+    flash("Medlemmet er fjernet og har ikke længere adgang til teamet.")
 
 
 def _open_follow_ups(team: Team) -> None:
@@ -143,7 +174,7 @@ def _open_follow_ups(team: Team) -> None:
         st.write("Teamet har ingen åbne aftaler.")
         return
     st.write("Gå aftalerne igennem, før I tager en ny case. Sæt flueben ved dem, der er udført.")
-    follow_up_list(open_items, key_prefix="start")
+    follow_up_list(team.id, open_items, key_prefix="start")
 
 
 def _new_meeting_form(team: Team) -> None:

@@ -1,0 +1,271 @@
+"""Team spaces: codes, access grants, single-sign-on members, the wrong-code throttle."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import secrets
+import time
+from datetime import timedelta
+
+from sqlalchemy import case, delete, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
+
+from facilitator import teamcode
+from facilitator.records import TEAM_GONE, Member, StorageError, Team, Throttled
+from facilitator.storage.engine import Database
+from facilitator.storage.models import (
+    CodeFailureRow,
+    TeamGrantRow,
+    TeamMemberRow,
+    TeamRow,
+    utcnow,
+)
+
+# Wrong codes: a few are free (typos), then each one doubles the wait, up to a minute.
+FREE_FAILURES = 3
+MAX_DELAY = 60.0
+FORGET_AFTER = 15 * 60  # seconds without a wrong code before the count starts again
+
+
+@functools.cache
+def _dummy() -> tuple[str, float]:
+    """A hash to verify against when a code's lookup key matches no team, so a miss costs the
+    same time, and how long one verification takes here (to answer a refused guess just as
+    slowly without spending the CPU). Made on first use: a cold start should not wait."""
+    dummy = teamcode.hash_code("0000-0000-0000-0000", salt=b"borgercases-dummy")
+    started = time.perf_counter()
+    teamcode.verify_code("0000-0000-0000-0001", dummy)
+    return dummy, time.perf_counter() - started
+
+
+def failure_delay(failures: int) -> float:
+    """Seconds a bucket is blocked after its ``failures``-th wrong code in a row."""
+    if failures <= FREE_FAILURES:
+        return 0.0
+    return float(min(2.0 ** (failures - FREE_FAILURES - 1), MAX_DELAY))
+
+
+def _bucket(kind: str, value: str) -> str:
+    # Hashed: the table never holds a client's address or a part of a code.
+    return hashlib.sha256(f"borgercases-throttle:{kind}:{value}".encode()).hexdigest()
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class TeamQueries(Database):
+    def create_team(self, name: str) -> tuple[Team, str]:
+        """A new team space and its code. The code is returned once and stored only hashed."""
+        for _attempt in range(5):
+            code, key = teamcode.new_code()
+            try:
+                with self._session() as s:
+                    row = TeamRow(name=name, access_key=key, code_hash=teamcode.hash_code(code))
+                    s.add(row)
+                    s.flush()
+                    return Team(row.id, row.name), code
+            except IntegrityError:  # the lookup key is taken: draw another code
+                continue
+        raise StorageError("Teamet kunne ikke oprettes. Prøv igen.")
+
+    def open_team(self, code: str, client: str | None = None) -> Team | None:
+        """The team whose code this is, or None – the same answer for every kind of wrong code.
+
+        Wrong codes are counted in the database per lookup key and per client address, so
+        neither a new browser session nor a restart resets the count. While a bucket is blocked
+        the code is refused (``Throttled``) without the expensive hash: a flood of guesses costs
+        the server almost nothing and cannot slow other teams down. A right code from a blocked
+        address still opens its team unless that team's own key is blocked.
+        """
+        now = time.time()
+        try:
+            key: str | None = teamcode.lookup_key(code)
+        except teamcode.InvalidCode:
+            key = None
+        buckets = [_bucket("key", key)] if key else []
+        if client:
+            buckets.append(_bucket("client", client))
+        dummy, verify_seconds = _dummy()
+        with self._session() as s:
+            blocked = {
+                b: until
+                for b, until in s.execute(
+                    select(CodeFailureRow.bucket, CodeFailureRow.blocked_until).where(
+                        CodeFailureRow.bucket.in_(buckets)
+                    )
+                )
+                if until > now
+            }
+            row = s.scalar(select(TeamRow).where(TeamRow.access_key == key)) if key else None
+        key_blocked = bool(key) and _bucket("key", key or "") in blocked
+        if key_blocked or (blocked and row is None):
+            time.sleep(verify_seconds)  # as slow as a check, without the CPU
+            raise Throttled(max(blocked.values()) - now)
+        stored = row.code_hash if row is not None and row.code_hash else dummy
+        # Hash even when there is no such key, so timing tells nothing either.
+        if row is not None and teamcode.verify_code(code, stored):
+            if key:
+                with self._session() as s:
+                    s.execute(delete(CodeFailureRow).where(CodeFailureRow.bucket == buckets[0]))
+            return Team(row.id, row.name)
+        if key is None:
+            teamcode.verify_code("0000-0000-0000-0001", dummy)
+        self._count_failure(buckets, now)
+        if blocked:
+            raise Throttled(max(blocked.values()) - now)
+        return None
+
+    def _count_failure(self, buckets: list[str], now: float) -> None:
+        table = CodeFailureRow.__table__
+        with self._session() as s:
+            insert = sqlite_insert if self.sqlite else pg_insert
+            for bucket in buckets:
+                values = insert(CodeFailureRow).values(
+                    bucket=bucket, failures=1, last_failure=now, blocked_until=0.0
+                )
+                stmt = values.on_conflict_do_update(
+                    index_elements=[table.c.bucket],
+                    set_={
+                        "failures": case(
+                            (table.c.last_failure < now - FORGET_AFTER, 1),
+                            else_=table.c.failures + 1,
+                        ),
+                        "last_failure": now,
+                    },
+                ).returning(table.c.failures)
+                failures = int(s.execute(stmt).scalar_one())
+                s.execute(
+                    update(CodeFailureRow)
+                    .where(CodeFailureRow.bucket == bucket)
+                    .values(blocked_until=now + failure_delay(failures))
+                )
+            s.execute(delete(CodeFailureRow).where(CodeFailureRow.last_failure < now - 86_400))
+
+    def new_team_code(self, team_id: int) -> str:
+        """Replace the team's code. The old code stops working at once, and so does every
+        access given with it: all browser sessions and single-sign-on memberships end."""
+        for _attempt in range(5):
+            code, key = teamcode.new_code()
+            try:
+                with self._session() as s:
+                    row = s.get(TeamRow, team_id)
+                    if row is None:
+                        raise StorageError(TEAM_GONE)
+                    row.access_key = key
+                    row.code_hash = teamcode.hash_code(code)
+                    s.execute(delete(TeamGrantRow).where(TeamGrantRow.team_id == team_id))
+                    s.execute(delete(TeamMemberRow).where(TeamMemberRow.team_id == team_id))
+                return code
+            except IntegrityError:
+                continue
+        raise StorageError("Der kunne ikke laves en ny kode. Prøv igen.")
+
+    def teams_without_code(self) -> list[Team]:
+        """Teams from before team spaces; an administrator gives them codes."""
+        with self._session() as s:
+            rows = s.scalars(
+                select(TeamRow).where(TeamRow.code_hash.is_(None)).order_by(TeamRow.id)
+            )
+            return [Team(r.id, r.name) for r in rows]
+
+    # --- access grants: one per opening of a team in a browser session ---
+
+    def grant_access(self, team_id: int, subject: str | None = None) -> str:
+        """A new random token that gives this browser session the team; only its hash is kept."""
+        token = secrets.token_urlsafe(24)
+        now = utcnow()
+        try:
+            with self._session() as s:
+                s.execute(delete(TeamGrantRow).where(TeamGrantRow.expires_at < now))
+                s.add(
+                    TeamGrantRow(
+                        token_hash=_token_hash(token),
+                        team_id=team_id,
+                        subject=subject,
+                        created_at=now,
+                        expires_at=now + timedelta(hours=teamcode.GRANT_HOURS),
+                    )
+                )
+        except IntegrityError as exc:  # the team was deleted a moment ago
+            raise StorageError(TEAM_GONE) from exc
+        return token
+
+    def team_for_grant(self, token: str) -> Team | None:
+        """The team this token still gives access to, or None (new code, deleted, expired)."""
+        if not token or len(token) > 100:
+            return None
+        with self._session() as s:
+            found = s.execute(
+                select(TeamRow.id, TeamRow.name)
+                .join(TeamGrantRow, TeamGrantRow.team_id == TeamRow.id)
+                .where(
+                    TeamGrantRow.token_hash == _token_hash(token),
+                    TeamGrantRow.expires_at > utcnow(),
+                )
+            ).first()
+            return Team(found.id, found.name) if found else None
+
+    def revoke_grant(self, token: str) -> None:
+        with self._session() as s:
+            s.execute(delete(TeamGrantRow).where(TeamGrantRow.token_hash == _token_hash(token)))
+
+    # --- single sign-on members ---
+
+    def add_member(self, team_id: int, subject: str) -> None:
+        try:
+            with self._session() as s:
+                if s.get(TeamMemberRow, (team_id, subject)) is None:
+                    s.add(TeamMemberRow(team_id=team_id, subject=subject))
+        except IntegrityError as exc:
+            raise StorageError(TEAM_GONE) from exc
+
+    def member_teams(self, subject: str) -> list[Team]:
+        with self._session() as s:
+            rows = s.execute(
+                select(TeamRow.id, TeamRow.name)
+                .join(TeamMemberRow, TeamMemberRow.team_id == TeamRow.id)
+                .where(TeamMemberRow.subject == subject)
+                .order_by(TeamRow.name)
+            )
+            return [Team(r.id, r.name) for r in rows]
+
+    def members(self, team_id: int) -> list[Member]:
+        with self._session() as s:
+            rows = s.scalars(
+                select(TeamMemberRow)
+                .where(TeamMemberRow.team_id == team_id)
+                .order_by(TeamMemberRow.subject)
+            )
+            return [Member(r.subject, r.created_at) for r in rows]
+
+    def remove_member(self, team_id: int, subject: str) -> None:
+        """The user no longer sees the team, and their open sessions with it end."""
+        with self._session() as s:
+            s.execute(
+                delete(TeamMemberRow).where(
+                    TeamMemberRow.team_id == team_id, TeamMemberRow.subject == subject
+                )
+            )
+            s.execute(
+                delete(TeamGrantRow).where(
+                    TeamGrantRow.team_id == team_id, TeamGrantRow.subject == subject
+                )
+            )
+
+    # --- the team itself ---
+
+    def get_team(self, team_id: int) -> Team | None:
+        with self._session() as s:
+            name = s.scalar(select(TeamRow.name).where(TeamRow.id == team_id))
+            return Team(team_id, name) if name is not None else None
+
+    def delete_team(self, team_id: int) -> None:
+        """Delete a team and everything it stored (meetings, notes, follow-ups, members and
+        grants go by ``ON DELETE CASCADE``), then scrub the bytes from the database files."""
+        with self._session() as s:
+            s.execute(delete(TeamRow).where(TeamRow.id == team_id))
+        self._scrub()

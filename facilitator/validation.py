@@ -6,7 +6,7 @@ import re
 import unicodedata
 from datetime import date
 
-from facilitator.privacy import CPR_MESSAGE, find_cpr
+from facilitator.privacy import cpr_message, find_cpr
 
 MAX_NAME = 80
 MAX_PARTICIPANTS = 40
@@ -20,19 +20,28 @@ class InputError(ValueError):
 
 
 def clean_text(text: str | None) -> str:
-    """Normalise Unicode, drop control characters (keeps newlines and tabs), trim."""
+    """Normalise Unicode, drop control and invisible characters (keeps newlines, tabs
+    and the zero-width joiner), trim.
+
+    The joiner holds emoji sequences together (👩🏽‍💼). Direction marks (U+200E/U+200F)
+    are dropped like the other bidi controls: names are shown one per line, where the
+    bidi algorithm places them without help, and an invisible mark would make »Anne«
+    and »Anne« two different participants. The CPR check does not depend on this.
+    """
     text = unicodedata.normalize("NFC", text or "")
-    text = "".join(
-        ch
-        for ch in text
-        if ch in "\n\t" or unicodedata.category(ch)[0] != "C" or ch in "\u200e\u200f\u200d"
-    )
+    text = "".join(ch for ch in text if ch in "\n\t\u200d" or unicodedata.category(ch)[0] != "C")
     return text.strip()
 
 
+def _number(n: int) -> str:
+    """An integer with Danish thousands separators: 20.000."""
+    return f"{n:,}".replace(",", ".")
+
+
 def no_cpr(text: str, field: str) -> None:
-    if find_cpr(text):
-        raise InputError(f"{field}: {CPR_MESSAGE}")
+    found = find_cpr(text)
+    if found:
+        raise InputError(f"{field}: {cpr_message(found)}")
 
 
 def team_name(raw: str | None) -> str:
@@ -51,11 +60,12 @@ def participants(raw: str | None) -> list[str]:
     names = [n for n in names if n]
     if len(names) > MAX_PARTICIPANTS:
         raise InputError(f"Højst {MAX_PARTICIPANTS} deltagere.")
+    # The whole list, so a number broken over two lines (or names) is found too.
+    no_cpr(clean_text(raw), "Deltagere")
     seen: dict[str, str] = {}
     for name in names:
         if len(name) > MAX_NAME:
             raise InputError(f"Navnet »{name[:20]}…« er for langt (højst {MAX_NAME} tegn).")
-        no_cpr(name, "Deltagere")
         key = name.casefold()
         if key in seen:
             raise InputError(f"»{name}« står to gange på deltagerlisten. Skriv hvert navn én gang.")
@@ -82,8 +92,8 @@ def note(raw: str | None, field: str = "Noten") -> str:
     text = clean_text(raw)
     if len(text) > MAX_NOTE:
         raise InputError(
-            f"{field} er for lang ({len(text):,} tegn; højst {MAX_NOTE:,}). "
-            "Den er ikke gemt – det, der allerede var gemt, er uændret.".replace(",", ".")
+            f"{field} er for lang ({_number(len(text))} tegn; højst {_number(MAX_NOTE)}). "
+            "Den er ikke gemt – det, der allerede var gemt, er uændret."
         )
     no_cpr(text, field)
     return text

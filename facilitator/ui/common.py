@@ -6,6 +6,7 @@ import functools
 import logging
 import os
 import threading
+import traceback
 from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -96,6 +97,14 @@ def site_url() -> str:
     return url if url.endswith("/") else url + "/"
 
 
+def log_failure(what: str, exc: BaseException) -> None:
+    """Log an unexpected error with its type and where it happened, never its message: a
+    database error's message can hold what people typed or a working meeting id (e.g.
+    PostgreSQL's »Key (meeting_id)=(…) already exists«)."""
+    frames = "".join(traceback.format_tb(exc.__traceback__))
+    log.error("%s: %s (message not logged)\n%s", what, type(exc).__name__, frames)
+
+
 def guarded(fn: Callable[..., T]) -> Callable[..., T | None]:
     """Run a view or callback; show Danish messages instead of tracebacks."""
 
@@ -105,8 +114,8 @@ def guarded(fn: Callable[..., T]) -> Callable[..., T | None]:
             return fn(*args, **kwargs)
         except (InputError, StorageError) as exc:
             st.error(str(exc), icon=":material/error:")
-        except Exception:
-            log.exception("unexpected error in %s", fn.__name__)
+        except Exception as exc:
+            log_failure(f"unexpected error in {fn.__name__}", exc)
             st.error(GENERIC_ERROR, icon=":material/error:")
         return None
 

@@ -23,7 +23,7 @@ from facilitator.ui.common import (
     case_by_number,
     flash,
     guarded,
-    log,
+    log_failure,
     page_helper,
     show_flashes,
     site_url,
@@ -131,8 +131,8 @@ def timer_panel(meeting_id: str) -> None:
         if last is not None:
             _draw_timer(last, offline=True)
         return
-    except Exception:
-        log.exception("timer panel")
+    except Exception as exc:
+        log_failure("timer panel", exc)
         st.error(GENERIC_ERROR, icon=":material/error:")
         return
     if meeting is None:
@@ -301,8 +301,8 @@ def _save_note(team_id: int, meeting_id: str, note_key: str, widget_key: str, la
         errors[widget_key] = str(exc)
         _state(_PENDING)[widget_key] = (team_id, meeting_id, note_key, label)
         return
-    except Exception:
-        log.exception("saving a note")
+    except Exception as exc:
+        log_failure("saving a note", exc)
         errors[widget_key] = "Noten kunne ikke gemmes. Prøv igen – teksten står stadig i feltet."
         return
     _state(_BASES)[widget_key] = Note(clean, revision)

@@ -14,7 +14,7 @@ from facilitator.ui.common import (
     case_by_number,
     flash,
     guarded,
-    log,
+    log_failure,
     page_helper,
     site_url,
     storage,
@@ -117,8 +117,8 @@ def main() -> None:
 
         if str(exc) in OUTAGES:
             _retry_when_back()
-    except Exception:
-        log.exception("unexpected error")
+    except Exception as exc:
+        log_failure("unexpected error", exc)
         st.error(GENERIC_ERROR, icon=":material/error:")
 
 

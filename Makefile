@@ -11,7 +11,7 @@ STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksu
 export NO_MKDOCS_2_WARNING := 1
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test site bench lint chromium postgresql lock clean
+.PHONY: run test site bench lint chromium postgresql nginx lock clean
 
 $(STAMP): requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 kræves (fundet " + sys.version.split()[0] + ")")'
@@ -47,6 +47,14 @@ postgresql:
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq postgresql >/dev/null; }
 
+# The proxy tests put nginx, with the configuration from the README, in front of the app
+# (tests/nginx.py); they start it themselves in a temporary folder, never the system's service.
+nginx:
+	@command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || { \
+	  echo "Installerer Debians nginx-light til proxytestene …"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nginx-light >/dev/null; }
+
 # axe-core, the Nu Html Checker and Lighthouse from the npm registry (package-lock.json).
 node_modules/.installed: package.json package-lock.json
 	@command -v npm >/dev/null 2>&1 || { \
@@ -59,7 +67,7 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
 	@touch $@
 
-test: $(STAMP) chromium postgresql node_modules/.installed lint
+test: $(STAMP) chromium postgresql nginx node_modules/.installed lint
 	$(BIN)/python -m pytest
 
 # Load figures: 30 meetings typing for 60 s, on SQLite and PostgreSQL, and with the server

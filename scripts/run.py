@@ -1,6 +1,11 @@
 """Start the whole kit: the built site and the facilitator app, and print both addresses.
 
 Called by ``make run`` after the site is built. Stops both servers on Ctrl+C.
+
+Both servers listen on 127.0.0.1 only, and the app accepts its WebSocket (which carries all of
+its data) only for the host names it is served under here, so neither other machines nor a web
+page whose domain is rebound to 127.0.0.1 (DNS rebinding) can use it. A server for many teams
+runs behind a reverse proxy instead (README, "Drift på en server").
 """
 
 from __future__ import annotations
@@ -14,7 +19,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-HOST = os.environ.get("BORGERCASES_HOST", "127.0.0.1")
+HOST = "127.0.0.1"
+# The host names the app is reached under from this machine; any other Host header is refused.
+ALLOWED_HOSTS = ("localhost", HOST)
 
 
 def free_port(preferred: int) -> int:
@@ -38,6 +45,15 @@ def wait_for(port: int, timeout: float = 60.0) -> bool:
     return False
 
 
+def app_command(port: int) -> list[str]:
+    """`streamlit run` for the facilitator app, bound to this machine only."""
+    cmd = [sys.executable, "-m", "streamlit", "run", "app.py"]
+    cmd += ["--server.port", str(port), "--server.address", HOST]
+    for host in ALLOWED_HOSTS:
+        cmd += ["--server.allowedHosts", host]
+    return cmd
+
+
 def main() -> int:
     site_port = free_port(int(os.environ.get("SITE_PORT", "8000")))
     app_port = free_port(int(os.environ.get("APP_PORT", "8501")))
@@ -59,17 +75,7 @@ def main() -> int:
             stderr=subprocess.DEVNULL,
         ),
         subprocess.Popen(
-            [
-                py,
-                "-m",
-                "streamlit",
-                "run",
-                "app.py",
-                "--server.port",
-                str(app_port),
-                "--server.address",
-                HOST,
-            ],
+            app_command(app_port),
             cwd=ROOT,
             env=env,
             stdout=subprocess.DEVNULL,

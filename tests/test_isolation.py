@@ -415,3 +415,50 @@ def test_retention_removes_old_empty_teams_and_their_members(store: Storage) -> 
     assert store.get_team(old_team.id) is None and store.member_teams("oidc|anne") == []
     assert store.get_team(busy_team.id) == busy_team and store.get_meeting(recent) is not None
     assert store.get_team(new_team.id) == new_team  # made today, no meetings yet: kept
+
+
+# --- Database errors are recognised by their codes, not their wording ------------------------
+
+
+class _Driver(Exception):
+    def __init__(
+        self, message: str, sqlite_errorcode: int | None = None, sqlstate: str | None = None
+    ):
+        super().__init__(message)
+        if sqlite_errorcode is not None:
+            self.sqlite_errorcode = sqlite_errorcode
+        self.sqlstate = sqlstate
+
+
+@pytest.mark.parametrize(
+    ("kind", "orig", "expected"),
+    [
+        ("op", _Driver("database is locked", sqlite_errorcode=5), "BUSY"),
+        ("op", _Driver("anything at all", sqlite_errorcode=6), "BUSY"),
+        ("op", _Driver("database is locked", sqlite_errorcode=8), "READ_ONLY"),  # code wins
+        ("op", _Driver("disk I/O", sqlite_errorcode=13), "FULL"),
+        ("op", _Driver("x", sqlite_errorcode=14), "MISSING"),
+        ("op", _Driver("x", sqlite_errorcode=26), "DAMAGED"),
+        ("op", _Driver("x", sqlite_errorcode=5 | (3 << 8)), "BUSY"),  # extended code
+        ("op", _Driver("canceling statement", sqlstate="57014"), "BUSY"),
+        ("op", _Driver("x", sqlstate="55P03"), "BUSY"),
+        ("op", _Driver("read-only", sqlstate="25006"), "READ_ONLY"),
+        ("prog", _Driver("permission denied for table notes", sqlstate="42501"), "READ_ONLY"),
+        ("op", _Driver("terminating connection", sqlstate="57P01"), "UNAVAILABLE"),
+        ("op", _Driver("x", sqlstate="08006"), "UNAVAILABLE"),
+        ("op", _Driver("x", sqlstate="53100"), "FULL"),
+        ("op", _Driver("connection refused"), "UNAVAILABLE"),
+        ("integrity", _Driver("database is locked", sqlstate="23505"), None),  # not ours
+        ("integrity", _Driver("UNIQUE constraint failed", sqlite_errorcode=2067), None),
+    ],
+)
+def test_database_errors_are_told_apart_by_their_codes(
+    kind: str, orig: Exception, expected: str | None
+) -> None:
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
+    from facilitator.storage import engine
+
+    cls = {"op": OperationalError, "prog": ProgrammingError, "integrity": IntegrityError}[kind]
+    exc = cls("SELECT 1", None, orig)
+    assert engine.danish_message(exc) == (getattr(engine, expected) if expected else None)

@@ -107,7 +107,7 @@ def _team_header(team: Team) -> None:
     new_code = st.session_state.get(access.NEW_CODE)
     if isinstance(new_code, tuple) and new_code[0] == team.id:
         _show_code(new_code[1], first=not st.session_state.get("_code_replaced", False))
-    with st.expander("Teamets kode og link"):
+    with st.expander("Teamets kode og adgang"):
         st.write(
             "Koden gemmes kun krypteret (som hash) og kan ikke vises igen. Har I mistet den, "
             "så lav en ny – den gamle holder op med at virke med det samme, og alle andre "

@@ -73,8 +73,10 @@ The protocol, as the browser speaks it (Streamlit 1.67, starlette/uvicorn server
   widgets it has not seen yet and applies them when the script registers the widget. That
   halves the script runs per guess.
 * Outcome, from the elements of the finished page: a »Skift team« button (next to the team's
-  name as header) means the team opened; an error ``alert`` with »Koden passer ikke« a wrong
-  code; any other error or warning ``alert`` a refusal (throttle).
+  name as header) means the team opened; an error or warning ``alert`` that asks to wait
+  (»Vent …«, »Prøv igen om …«, »For mange …«) a refusal by a throttle; else one with »Koden
+  passer ikke« a wrong code; any other error or warning a refusal too. A throttle that answers
+  with the plain wrong-code text counts as answered: only the response time tells them apart.
 """
 
 from __future__ import annotations
@@ -110,6 +112,7 @@ from facilitator import teamcode  # noqa: E402
 OPEN_FORM, CODE_LABEL = "open_team", "Teamkode"
 NEW_FORM, NAME_LABEL = "new_team", "Teamets navn"
 WRONG_CODE_TEXT = "Koden passer ikke"
+THROTTLE_RE = re.compile(r"\b(vent|prøv igen om|for mange)\b", re.IGNORECASE)
 TEAM_PAGE_BUTTON = "Skift team"
 NEW_CODE_RE = re.compile(r"Teamets kode er \*\*([0-9A-Z-]+)\*\*")
 AUTH_PLACEHOLDER = "PLACEHOLDER_AUTH_TOKEN"
@@ -174,6 +177,9 @@ class Page:
             headers = [h.body for h in self.of_kind("heading") if h.tag == "h2"]
             return "opened", headers[0] if headers else ""
         problems = self.alerts(Alert.ERROR, Alert.WARNING)
+        for text in problems:
+            if THROTTLE_RE.search(text):
+                return "refused", text
         for text in problems:
             if WRONG_CODE_TEXT in text:
                 return "wrong", text
@@ -413,6 +419,7 @@ async def attacker(opts: Options, index: int, form: Form, flood: Flood) -> None:
     session: StreamlitSession | None = None
     try:
         while True:
+            sent_before = flood.sent
             try:
                 if session is None:
                     started = time.monotonic()
@@ -439,9 +446,12 @@ async def attacker(opts: Options, index: int, form: Form, flood: Flood) -> None:
                 if outcome != "wrong" and message:
                     flood.figures.messages[message[:80]] += 1
             except (TimeoutError, OSError, websockets.WebSocketException, ProtocolError) as exc:
-                kind = "timeout" if isinstance(exc, TimeoutError) else "error"
+                if flood.sent == sent_before:  # the guess never left: no page, no connection
+                    kind = "no page"
+                else:
+                    kind = "timeout" if isinstance(exc, TimeoutError) else "error"
                 flood.figures.outcomes[kind] += 1
-                flood.errors[f"{type(exc).__name__}: {str(exc)[:60]}"] += 1
+                flood.errors[f"{kind}: {type(exc).__name__}: {str(exc)[:60]}"] += 1
                 if session is not None:
                     await session.close()
                     session = None
@@ -514,9 +524,12 @@ def report(result: dict[str, Any]) -> None:
     print(f"  guesses sent          {fl['sent']}  ({fl['sent_per_s']:.1f}/s)")
     print(f"  answered (wrong code) {fl['answered']}  ({fl['answered_per_s']:.1f}/s)")
     refused = f"  {attack['messages']}" if outcomes["refused"] else ""
-    print(f"  refused (other msg)   {outcomes['refused']}{refused}")
+    rate = outcomes["refused"] / fl["duration_s"]
+    print(f"  refused (other msg)   {outcomes['refused']}  ({rate:.1f}/s){refused}")
     unanswered = {k: outcomes[k] for k in ("timeout", "error", "cut off at the end", "unclear")}
     print(f"  not answered          {sum(unanswered.values())}  {unanswered}")
+    if outcomes["no page"]:
+        print(f"  no page (not sent)    {outcomes['no page']}  (connection or start page failed)")
     if outcomes["opened"]:
         print(f"  OPENED BY A GUESS     {outcomes['opened']}")
     print(

@@ -614,8 +614,9 @@ async def measure(
     server_end = cpu_seconds(server_pid)
     if server_cpu is not None and server_end is not None:
         server_cpu = server_end - server_cpu
-    await asyncio.sleep(0.5)
-    await victim_series(opts, code, after, args.after)
+    if args.after:
+        await asyncio.sleep(0.5)
+        await victim_series(opts, code, after, args.after)
 
     mode = "one session per attacker" if args.reuse else "fresh session per guess"
     if args.direct:

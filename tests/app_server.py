@@ -106,16 +106,19 @@ def wait_idle(page: Any, settle_ms: int = 400) -> None:
 
 
 def create_team_in_browser(page: Any, app: AppServer, name: str) -> str:
-    """Create a team on the start page as a facilitator does; returns its code (from its link)."""
+    """Create a team on the start page as a facilitator does; returns its code, as shown once
+    on the screen (the address holds only the session's access, never the code)."""
     from playwright.sync_api import expect
 
     page.goto(app.url)
     page.get_by_label("Teamets navn").fill(name)
     page.get_by_role("button", name="Opret team").click()
-    expect(page.get_by_text("Teamets kode er")).to_be_visible(timeout=20000)
-    page.wait_for_url(re.compile(r"[?&]t=[\w-]+"))
-    match = re.search(r"[?&]t=([\w-]+)", page.url)
-    assert match, page.url
+    shown = page.get_by_text("Teamets kode er")
+    expect(shown).to_be_visible(timeout=20000)
+    page.wait_for_url(re.compile(r"[?&]s=[\w-]+"))
+    match = re.search(r"Teamets kode er ([0-9A-Z]{4}(?:-[0-9A-Z]{4}){3})", shown.inner_text())
+    assert match, shown.inner_text()
+    assert match.group(1) not in page.url
     return match.group(1)
 
 

@@ -44,6 +44,7 @@ def render(meeting: Meeting) -> None:
         st.error(f"Case {meeting.case_number} findes ikke længere i docs/cases/.")
         return
     st.session_state["rendered_step"] = meeting.timer.current
+    _state(_FIELDS).pop(meeting.id, None)  # only the note fields on this page are watched
     st.session_state["rendered_finished"] = meeting.timer.status == tm.FINISHED
     finished = meeting.timer.status == tm.FINISHED
     view = f"{meeting.id}:{'end' if finished else meeting.timer.current}"
@@ -269,6 +270,7 @@ _BASES = "note_bases"  # widget key -> Note the field's text is based on
 _FIELDS = "note_fields"  # meeting id -> {note key: (widget key, label)}
 _PENDING = "note_pending"  # widget keys whose save failed for database trouble
 _CONFLICTS = "note_conflicts"  # widget key -> Note saved on another screen
+_TAKEN = "note_taken_over"  # widget key -> Note it was based on before taking another's over
 
 
 def _state(name: str) -> dict[str, Any]:
@@ -288,12 +290,15 @@ def _save_note(team_id: int, meeting_id: str, note_key: str, widget_key: str, la
     base: Note = _state(_BASES).get(widget_key, Note("", 0))
     try:
         clean = validation.note(text, label)
-        revision = storage().save_note(team_id, meeting_id, note_key, clean, base.revision)
+        revision = storage().save_note(
+            team_id, meeting_id, note_key, clean, _save_base(widget_key, base, clean)
+        )
     except validation.InputError as exc:
         errors[widget_key] = str(exc)
         return
     except NoteConflict as exc:
         errors.pop(widget_key, None)
+        _state(_TAKEN).pop(widget_key, None)
         _state(_CONFLICTS)[widget_key] = exc.current
         _state(_PENDING).pop(widget_key, None)
         return
@@ -306,12 +311,24 @@ def _save_note(team_id: int, meeting_id: str, note_key: str, widget_key: str, la
         errors[widget_key] = "Noten kunne ikke gemmes. Prøv igen – teksten står stadig i feltet."
         return
     _state(_BASES)[widget_key] = Note(clean, revision)
+    _state(_TAKEN).pop(widget_key, None)
     _state(_PENDING).pop(widget_key, None)
     _state(_CONFLICTS).pop(widget_key, None)
     errors.pop(widget_key, None)
     st.session_state.setdefault("note_saved", {})[widget_key] = (
         f"{time.strftime('%H:%M:%S')} · {len(clean)} tegn"
     )
+
+
+def _save_base(widget_key: str, base: Note, clean: str) -> int:
+    """The revision a save names. After the field took over another screen's note, the browser
+    may still hold words typed before that and not sent yet – it keeps them on the screen. A
+    text that does not continue the taken-over note is based on the note before it: a conflict
+    to choose from, never a silent overwrite of the other screen's note."""
+    before: Note | None = _state(_TAKEN).get(widget_key)
+    if before is not None and not clean.startswith(base.text):
+        return before.revision
+    return base.revision
 
 
 def _retry_pending_notes(meeting: Meeting) -> None:
@@ -381,6 +398,8 @@ def note_field(
     elif current is not None:
         base = bases.get(widget_key)
         if base is None or (current.revision != base.revision and not _dirty(widget_key)):
+            if base is not None:
+                _state(_TAKEN).setdefault(widget_key, base)
             st.session_state[widget_key] = current.text  # saved on another screen
             bases[widget_key] = current
             st.session_state.get("note_saved", {}).pop(widget_key, None)

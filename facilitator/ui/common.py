@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import streamlit as st
 
 from facilitator.cases import Case, load_cases
+from facilitator.exports import literal
 from facilitator.records import StorageError
 
 if TYPE_CHECKING:
@@ -77,7 +78,7 @@ def guarded(fn: Callable[..., T]) -> Callable[..., T | None]:
         try:
             return fn(*args, **kwargs)
         except (InputError, StorageError) as exc:
-            st.error(str(exc), icon=":material/error:")
+            st.error(literal(str(exc)), icon=":material/error:")  # may quote user input
         except Exception:
             log.exception("unexpected error in %s", fn.__name__)
             st.error(GENERIC_ERROR, icon=":material/error:")

@@ -9,6 +9,7 @@ from datetime import date
 import streamlit as st
 
 from facilitator import validation
+from facilitator.exports import literal
 from facilitator.records import FollowUp, Meeting
 from facilitator.ui.common import case_by_number, cases, flash, guarded, storage
 
@@ -26,7 +27,7 @@ def follow_up_list(items: Sequence[FollowUp], key_prefix: str, allow_delete: boo
         origin = f"aftalt {f.meeting_date.strftime('%d.%m.%Y')}"
         cols = st.columns([6, 1]) if allow_delete else [st.container()]
         key = f"{key_prefix}_done_{f.id}"
-        label = f"**{f.who}**: {validation_text(f.what)} – frist {due}"
+        label = f"**{literal(f.who)}**: {literal(f.what)} – frist {due}"
         if case:
             label += f" – case {case.number}"
         label += f" ({origin})"
@@ -40,13 +41,6 @@ def follow_up_list(items: Sequence[FollowUp], key_prefix: str, allow_delete: boo
                 icon=":material/delete:",
                 help="Slet aftalen",
             )
-
-
-def validation_text(text: str) -> str:
-    """User text shown literally inside Markdown labels."""
-    from facilitator.exports import md_escape
-
-    return md_escape(text.replace("\n", " "))
 
 
 def _delete(follow_up_id: int) -> None:
@@ -102,5 +96,5 @@ def _add(
     storage().add_follow_up(meeting, who_clean, what_clean, due, case_number, client_key=form_key)
     # A fresh form: a new idempotency key, and with it new (empty) fields.
     st.session_state[f"fu_key_{meeting.id}"] = secrets.token_hex(8)
-    flash(f"Aftalen er gemt: {who_clean}.")
+    flash(f"Aftalen er gemt: {literal(who_clean)}.")
     st.rerun(scope="fragment")

@@ -12,7 +12,7 @@ from facilitator import timer as tm
 from facilitator import validation
 from facilitator.cases import Case
 from facilitator.exercise import STEPS
-from facilitator.exports import md_escape
+from facilitator.exports import literal, md_escape
 from facilitator.privacy import REMINDER
 from facilitator.records import Meeting
 from facilitator.rotation import next_in_rotation, random_moderator
@@ -280,7 +280,7 @@ def _step_moderator(meeting: Meeting, case: Case) -> None:
     people = list(meeting.participants)
     if meeting.moderator:
         st.success(
-            f"Ordstyrer: **{md_escape(meeting.moderator)}**", icon=":material/record_voice_over:"
+            f"Ordstyrer: **{literal(meeting.moderator)}**", icon=":material/record_voice_over:"
         )
     if not people:
         st.write("Der er ingen deltagere på listen. Skriv ordstyrerens navn:")
@@ -293,7 +293,7 @@ def _step_moderator(meeting: Meeting, case: Case) -> None:
     rotation = next_in_rotation(people, storage().last_moderated(meeting.team.id))
     cols = st.columns(3)
     cols[0].button(
-        f"Næste i rotationen: {rotation}",
+        f"Næste i rotationen: {literal(rotation or '')}",
         icon=":material/autorenew:",
         on_click=guarded(_set_moderator_cb),
         args=(meeting.id, rotation),
@@ -325,7 +325,7 @@ def _set_moderator(meeting_id: str, name: str) -> None:
     if len(clean) != 1:
         raise validation.InputError("Skriv ét navn.")
     storage().set_moderator(meeting_id, clean[0])
-    flash(f"Ordstyrer: {clean[0]}")
+    flash(f"Ordstyrer: {literal(clean[0])}")
     st.rerun()
 
 

@@ -50,8 +50,87 @@ def md_escape(text: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", text)
 
 
+_WORD_JOINER = "\u2060"  # invisible; neither space nor punctuation to a Markdown parser
+_ASCII_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+_WWW_DOT = re.compile(r"(?i)(?<=www)(?=\.)")
+_ARROW = re.compile(r"(?<!\S)(<->|->|<-|--|>=|<=|~=)(?!\S)")
+
+
+def literal(text: str) -> str:
+    """User text shown exactly as typed wherever Streamlit reads Markdown: st.markdown/write,
+    headers, st.success & co., and widget labels (button, checkbox, expander, radio).
+
+    A backslash before every ASCII punctuation mark stops links, images, HTML, emphasis,
+    headings and lists, LaTeX (``$``) and Streamlit's directives (``:red[…]``,
+    ``:material/…:``). Some rewriting happens on the parsed text, where escapes no longer
+    count: autolinks (``www.``, ``https://``, e-mail addresses), icon and emoji short codes
+    (``:name:``) and arrows (``->``). An invisible WORD JOINER breaks those patterns: after
+    every ``:`` and ``@``, between ``www`` and ``.``, inside an arrow. Line breaks become
+    spaces. Not for selectbox options or field values: Streamlit shows those as plain text.
+    """
+    text = " ".join(text.split())
+    text = _WWW_DOT.sub(_WORD_JOINER, text)
+    text = _ARROW.sub(lambda m: m[0][0] + _WORD_JOINER + m[0][1:], text)
+    text = text.replace(":", ":" + _WORD_JOINER).replace("@", "@" + _WORD_JOINER)
+    return _ASCII_PUNCTUATION.sub(r"\\\1", text)
+
+
+# The referat (.md) is read as a file and in other Markdown programs, so it escapes only what
+# would be read as Markdown: plain words keep their full stops, hyphens and brackets.
+_ADDRESS = re.compile(r"(?i)://|www\.|@")
+_TOKEN = re.compile(r"\S+")
+_SENTENCE_END = re.compile(r"[.,;:!?]+$")
+_INLINE = re.compile(
+    r"[\\`*\[\]~|$]"  # code, emphasis, links and images, strikethrough, table cells, math
+    r"|(?<![^\W_])_|_(?![^\W_])"  # underscores, except inside a word (snake_case)
+    r"|<(?=\S)"  # HTML and <autolinks>
+    r"|&(?=#?\w+;)"  # character references
+)
+_BLOCK_START = re.compile(r"^(?:[#>]|[-+](?=\s|$)|-+$|=+$|\d+(?=[.)](?:\s|$)))")
+
+
+def _code_span(text: str) -> str:
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def _md_inline(match: re.Match[str]) -> str:
+    char = match[0]
+    if char == "<":
+        return "&lt;"
+    if char == "&":
+        return "&amp;"
+    return "\\" + char
+
+
+def _md_word(word: str) -> str:
+    if not _ADDRESS.search(word):
+        return _INLINE.sub(_md_inline, word)
+    # Addresses become code: shown as typed, never a link, in any Markdown program.
+    end = _SENTENCE_END.search(word)
+    core, tail = (word[: end.start()], end[0]) if end else (word, "")
+    return _code_span(core) + tail if core else tail
+
+
+def _md_token(match: re.Match[str]) -> str:
+    # A | splits table cells even inside code, so it stays outside, escaped.
+    return "\\|".join(_md_word(part) for part in match[0].split("|"))
+
+
+def md_text(text: str) -> str:
+    """One line of user text, shown literally in the referat: no links, images, HTML,
+    emphasis, headings or lists; readable as a plain file."""
+    line = _TOKEN.sub(_md_token, " ".join(text.split()))
+    start = _BLOCK_START.match(line)
+    if start is None:
+        return line
+    at = start.end() if line[0].isdigit() else 0  # 1\. or \# \> \- \+ \=
+    return line[:at] + "\\" + line[at:]
+
+
 def _md_block(text: str) -> str:
-    lines = [md_escape(line) for line in text.splitlines()]
+    lines = [md_text(line) for line in text.splitlines()]
     return "  \n".join(lines) if lines else "–"
 
 
@@ -61,31 +140,31 @@ def danish_date(d: date | None) -> str:
 
 def summary_markdown(s: MeetingSummary) -> str:
     out = [
-        f"# Referat: {md_escape(s.team)} – {danish_date(s.meeting_date)}",
+        f"# Referat: {md_text(s.team)} – {danish_date(s.meeting_date)}",
         "",
-        f"**Case {s.case_number}: {md_escape(s.case_title)}**",
+        f"**Case {s.case_number}: {md_text(s.case_title)}**",
         "",
-        f"- Deltagere: {md_escape(', '.join(s.participants)) if s.participants else '–'}",
-        f"- Ordstyrer: {md_escape(s.moderator) if s.moderator else '–'}",
+        f"- Deltagere: {md_text(', '.join(s.participants)) if s.participants else '–'}",
+        f"- Ordstyrer: {md_text(s.moderator) if s.moderator else '–'}",
         "",
         "## Refleksionsspørgsmål",
         "",
     ]
     for i, question in enumerate(s.questions):
         note = s.question_notes[i] if i < len(s.question_notes) else ""
-        out += [f"### {i + 1}. {md_escape(question)}", "", _md_block(note) if note else "–", ""]
+        out += [f"### {i + 1}. {md_text(question)}", "", _md_block(note) if note else "–", ""]
     out += ["## Generelle noter", "", _md_block(s.general_notes) if s.general_notes else "–", ""]
     out += ["## Aftaler om opfølgning", ""]
     if s.follow_ups:
         out += ["| Hvem | Hvad | Frist | Status |", "|---|---|---|---|"]
         for f in s.follow_ups:
             cells = [
-                md_escape(f.who),
-                md_escape(f.what).replace("\n", " "),
+                md_text(f.who),
+                md_text(f.what),
                 danish_date(f.due),
                 "Udført" if f.done else "Åben",
             ]
-            out.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+            out.append("| " + " | ".join(cells) + " |")
     else:
         out.append("Ingen aftaler.")
     out += ["", "## Tidsforbrug", ""]

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import streamlit as st
 
 from facilitator.cases import Case, load_cases
+from facilitator.exports import literal
 from facilitator.records import StorageError
 
 if TYPE_CHECKING:
@@ -113,7 +114,7 @@ def guarded(fn: Callable[..., T]) -> Callable[..., T | None]:
         try:
             return fn(*args, **kwargs)
         except (InputError, StorageError) as exc:
-            st.error(str(exc), icon=":material/error:")
+            st.error(literal(str(exc)), icon=":material/error:")  # may quote user input
         except Exception as exc:
             log_failure(f"unexpected error in {fn.__name__}", exc)
             st.error(GENERIC_ERROR, icon=":material/error:")

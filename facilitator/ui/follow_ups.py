@@ -9,6 +9,7 @@ from datetime import date
 import streamlit as st
 
 from facilitator import validation
+from facilitator.exports import literal
 from facilitator.records import FollowUp, Meeting
 from facilitator.ui.common import case_by_number, cases, flash, guarded, storage
 
@@ -28,7 +29,7 @@ def follow_up_list(
         origin = f"aftalt {f.meeting_date.strftime('%d.%m.%Y')}"
         cols = st.columns([6, 1]) if allow_delete else [st.container()]
         key = f"{key_prefix}_done_{f.id}"
-        label = f"**{f.who}**: {validation_text(f.what)} – frist {due}"
+        label = f"**{literal(f.who)}**: {literal(f.what)} – frist {due}"
         if case:
             label += f" – case {case.number}"
         label += f" ({origin})"
@@ -44,13 +45,6 @@ def follow_up_list(
                 icon=":material/delete:",
                 help="Slet aftalen",
             )
-
-
-def validation_text(text: str) -> str:
-    """User text shown literally inside Markdown labels."""
-    from facilitator.exports import md_escape
-
-    return md_escape(text.replace("\n", " "))
 
 
 def _delete(team_id: int, follow_up_id: int) -> None:
@@ -106,5 +100,5 @@ def _add(
     storage().add_follow_up(meeting, who_clean, what_clean, due, case_number, client_key=form_key)
     # A fresh form: a new idempotency key, and with it new (empty) fields.
     st.session_state[f"fu_key_{meeting.id}"] = secrets.token_hex(8)
-    flash(f"Aftalen er gemt: {who_clean}.")
+    flash(f"Aftalen er gemt: {literal(who_clean)}.")
     st.rerun(scope="fragment")

@@ -13,7 +13,7 @@ from facilitator import timer as tm
 from facilitator import validation
 from facilitator.cases import Case
 from facilitator.exercise import STEPS
-from facilitator.exports import md_escape
+from facilitator.exports import literal, md_escape
 from facilitator.privacy import REMINDER
 from facilitator.records import MEETING_GONE, Meeting, Note, NoteConflict, StorageError
 from facilitator.rotation import next_in_rotation, random_moderator
@@ -440,7 +440,7 @@ def note_field(
                 width="stretch",
             )
     elif error:
-        st.error(error, icon=":material/error:")
+        st.error(literal(error), icon=":material/error:")  # may quote what was typed
     elif widget_key in st.session_state.get("note_saved", {}):
         st.caption(f"Gemt kl. {st.session_state['note_saved'][widget_key]}")
 
@@ -464,7 +464,7 @@ def _step_moderator(meeting: Meeting, case: Case) -> None:
     people = list(meeting.participants)
     if meeting.moderator:
         st.success(
-            f"Ordstyrer: **{md_escape(meeting.moderator)}**", icon=":material/record_voice_over:"
+            f"Ordstyrer: **{literal(meeting.moderator)}**", icon=":material/record_voice_over:"
         )
     if not people:
         st.write("Der er ingen deltagere på listen. Skriv ordstyrerens navn:")
@@ -477,7 +477,7 @@ def _step_moderator(meeting: Meeting, case: Case) -> None:
     rotation = next_in_rotation(people, storage().last_moderated(meeting.team.id))
     cols = st.columns(3)
     cols[0].button(
-        f"Næste i rotationen: {rotation}",
+        f"Næste i rotationen: {literal(rotation or '')}",
         icon=":material/autorenew:",
         on_click=guarded(_set_moderator_cb),
         args=(meeting.team.id, meeting.id, rotation),
@@ -509,7 +509,7 @@ def _set_moderator(team_id: int, meeting_id: str, name: str) -> None:
     if len(clean) != 1:
         raise validation.InputError("Skriv ét navn.")
     storage().set_moderator(team_id, meeting_id, clean[0])
-    flash(f"Ordstyrer: {clean[0]}")
+    flash(f"Ordstyrer: {literal(clean[0])}")
     st.rerun()
 
 

@@ -8,6 +8,7 @@ import streamlit as st
 
 from facilitator import validation
 from facilitator.exercise import STEPS, TOTAL_DEFAULT_MINUTES, default_plan_minutes, suggest_case
+from facilitator.exports import literal
 from facilitator.privacy import REMINDER
 from facilitator.records import Team
 from facilitator.teamcode import GRANT_HOURS
@@ -77,7 +78,10 @@ def _single_sign_on() -> None:
         st.subheader("Dine teams")
         for team in teams:
             st.button(
-                team.name, key=f"member_{team.id}", on_click=access.enter_as_member, args=(team,)
+                literal(team.name),
+                key=f"member_{team.id}",
+                on_click=access.enter_as_member,
+                args=(team,),
             )
     st.button("Log ud", on_click=st.logout, icon=":material/logout:")
 
@@ -102,7 +106,7 @@ def _create_team(raw_name: str) -> None:
 
 def _team_header(team: Team) -> None:
     cols = st.columns([4, 1], vertical_alignment="center")
-    cols[0].header(team.name)
+    cols[0].header(literal(team.name))
     cols[1].button("Skift team", on_click=access.leave, icon=":material/swap_horiz:")
     new_code = st.session_state.get(access.NEW_CODE)
     if isinstance(new_code, tuple) and new_code[0] == team.id:
@@ -295,5 +299,5 @@ def _delete_team(team: Team, confirm: str) -> None:
     storage().delete_team(team.id)
     access.leave()
     st.query_params.clear()
-    flash(f"Alle data for {team.name} er slettet.")
+    flash(f"Alle data for {literal(team.name)} er slettet.")
     st.rerun()

@@ -265,6 +265,8 @@ export default function (component) {
     const seen = new Map();
     w.__bcBeeped = w.__bcBeeped || new Set();
     const beeped = w.__bcBeeped;
+    w.__bcLastOver = w.__bcLastOver || new Map();
+    const lastOver = w.__bcLastOver;
     const tick = () => {
       const now = Date.now() / 1000;
       document.querySelectorAll(".bc-timer[data-live]").forEach((el) => {
@@ -291,13 +293,15 @@ export default function (component) {
             ? "Tid tilbage i alt: " + fmt(total) + " af " + fmt(parseFloat(d.total))
             : "Mødet er " + fmt(-total) + " over tid";
         }
-        const wasOver = d.over === undefined ? drawn <= 0 : d.over === "1";
+        // Remembered per step, not per drawn panel: a server redraw that lands just after
+        // zero must not swallow the signal.
+        const wasOver = lastOver.has(d.key) ? lastOver.get(d.key) : drawn <= 0;
         // One signal per step and page, however often the panel is redrawn.
         if (over && !wasOver && d.sound === "1" && !beeped.has(d.key)) {
           beeped.add(d.key);
           w.__bcBeep();
         }
-        d.over = over ? "1" : "0";
+        lastOver.set(d.key, over);
       });
       if (seen.size > 50) seen.clear();
     };

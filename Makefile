@@ -77,6 +77,8 @@ LOAD_SECONDS  ?= 60
 
 bench: $(STAMP) chromium node_modules/.installed postgresql site
 	$(BIN)/python scripts/bench.py
+	@echo; echo "== Falske teamkoder: 16 og 64 samtidige angribere (scripts/code_flood.py)"
+	@for n in 16 64; do $(BIN)/python scripts/code_flood.py --start-app --sessions $$n --seconds 20 || true; done
 	@for args in "--backend sqlite" "--backend postgresql" "--backend sqlite --kill" "--backend postgresql --kill"; do \
 	  echo; echo "== Last: $$args"; \
 	  $(BIN)/python scripts/load.py --meetings $(LOAD_MEETINGS) --seconds $(LOAD_SECONDS) $$args || true; \

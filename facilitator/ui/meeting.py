@@ -421,23 +421,21 @@ def note_field(
             icon=":material/sync_problem:",
         )
         st.text(conflict.text or "(tom)")
-        cols = st.columns(3)
-        for col, (how, text, icon) in zip(
-            cols,
-            (
-                ("merge", "Sæt teksterne sammen", ":material/merge:"),
-                ("mine", "Gem min tekst i stedet", ":material/save:"),
-                ("theirs", "Brug den anden skærms tekst", ":material/undo:"),
-            ),
-            strict=True,
+        # A row that wraps: the whole label is always readable, also at 1366 px with the
+        # timer column beside the notes.
+        row = st.container(horizontal=True, gap="small")
+        for how, text, icon in (
+            ("merge", "Sæt teksterne sammen", ":material/merge:"),
+            ("mine", "Gem min tekst i stedet", ":material/save:"),
+            ("theirs", "Brug den anden skærms tekst", ":material/undo:"),
         ):
-            col.button(
+            row.button(
                 text,
                 key=f"{widget_key}_{how}",
                 icon=icon,
                 on_click=_resolve,
                 args=(*args, how),
-                width="stretch",
+                width="content",
             )
     elif error:
         st.error(literal(error), icon=":material/error:")  # may quote what was typed

@@ -58,17 +58,19 @@ def current_team() -> Team | None:
     return None
 
 
-def client_address() -> str | None:
+def client_address() -> str:
     """The browser's address, for counting wrong codes. Behind a reverse proxy every request
-    comes from the proxy: set ``BORGERCASES_TRUST_PROXY=1`` to use ``X-Forwarded-For``."""
+    comes from the proxy: set ``BORGERCASES_TRUST_PROXY=1`` to use ``X-Forwarded-For``.
+    Streamlit gives no address for this machine itself (127.0.0.1): those share one count, so
+    guesses are throttled there too (a right code still opens its team)."""
     try:
         if os.environ.get("BORGERCASES_TRUST_PROXY", "").strip() in ("1", "true", "ja"):
             forwarded = st.context.headers.get("X-Forwarded-For", "")
             if forwarded:
                 return forwarded.split(",")[0].strip()
-        return st.context.ip_address
+        return st.context.ip_address or "local"
     except Exception:
-        return None
+        return "local"
 
 
 def open_with_code(code: str) -> Team | None:

@@ -119,6 +119,29 @@ def db_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
+def store(db_url: str) -> Iterator[Any]:
+    """A migrated, empty storage on each back end (with ``db_url``)."""
+    from facilitator.storage import Storage
+
+    s = Storage(db_url)
+    s.create_schema()
+    yield s
+    s.dispose()
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """The app's data folder for AppTest runs in this process: an empty SQLite database."""
+    from facilitator.ui import common
+
+    monkeypatch.setenv("BORGERCASES_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    common.reset_storage()
+    yield tmp_path
+    common.reset_storage()
+
+
+@pytest.fixture
 def app(tmp_path: Path) -> Iterator[Any]:
     """The facilitator app under `streamlit run`, with its own empty data folder."""
     from tests.app_server import AppServer  # here: app_server imports this module

@@ -4,7 +4,6 @@ next run, wrong codes are throttled on the server, and the storage survives »cl
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -17,15 +16,6 @@ from facilitator.ui import access, common
 from tests.conftest import ROOT
 
 APP = str(ROOT / "app.py")
-
-
-@pytest.fixture
-def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    monkeypatch.setenv("BORGERCASES_DATA_DIR", str(tmp_path))
-    monkeypatch.delenv("DATABASE_URL", raising=False)
-    common.reset_storage()
-    yield tmp_path
-    common.reset_storage()
 
 
 def _db(data_dir: Path) -> Storage:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 import secrets
 import time
-from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -28,14 +27,6 @@ from tests.postgres import PostgresServer
 
 TODAY = date(2026, 11, 27)
 PLAN = [60, 180, 360, 180, 120]
-
-
-@pytest.fixture
-def store(db_url: str) -> Iterator[Storage]:
-    s = Storage(db_url)
-    s.create_schema()
-    yield s
-    s.dispose()
 
 
 def _meeting(store: Storage, team: Team) -> str:

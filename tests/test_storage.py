@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -20,14 +19,6 @@ from facilitator import timer as t
 from facilitator.storage import Storage, StorageError, Team, normalize_url
 
 TODAY = date(2026, 11, 22)
-
-
-@pytest.fixture
-def store(db_url: str) -> Iterator[Storage]:
-    s = Storage(db_url)
-    s.create_schema()
-    yield s
-    s.dispose()
 
 
 def _with_pg_options(url: str, options: str) -> str:

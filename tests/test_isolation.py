@@ -59,7 +59,7 @@ def test_a_deleted_follow_ups_id_is_never_given_to_a_new_one(store: Storage) -> 
 
 
 @settings(
-    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(st.lists(st.booleans(), min_size=1, max_size=12))
 def test_ids_only_grow_whatever_is_created_and_deleted(store: Storage, ops: list[bool]) -> None:

@@ -30,8 +30,10 @@ LEGACY_TABLES = frozenset({"teams", "meetings", "notes", "follow_ups"})  # befor
 # PostgreSQL advisory lock held while migrating, so servers starting at once take turns.
 _MIGRATION_LOCK_KEY = 0x426F7267  # "Borg"
 _MIGRATING = threading.Lock()
-# Tables that hold what people typed; scrubbed on PostgreSQL after a deletion.
-TEXT_TABLES = ("notes", "follow_ups", "meetings", "team_members", "team_grants", "teams")
+# Tables that hold what people typed, by what a deletion removes; scrubbed on PostgreSQL.
+FOLLOW_UP_TABLES = ("follow_ups",)
+MEETING_TABLES = ("notes", "follow_ups", "meetings")
+TEAM_TABLES = (*MEETING_TABLES, "team_members", "team_grants", "teams")
 
 BUSY = "Databasen er optaget lige nu. Prøv igen om et øjeblik – intet er gået tabt."
 READ_ONLY = "Databasen er skrivebeskyttet, så intet kan gemmes. Kontakt den, der driver værktøjet."
@@ -229,13 +231,14 @@ class Database:
         with self._guard(), self._sessions.begin() as session:
             yield session
 
-    def _scrub(self) -> None:
-        """After a deletion: make the deleted bytes physically go away.
+    def _scrub(self, tables: tuple[str, ...]) -> None:
+        """After a deletion from ``tables``: make the deleted bytes physically go away.
 
         SQLite (with ``secure_delete``) overwrites freed space, but the old pages stay in the
         write-ahead log until a checkpoint: checkpoint and truncate it now. PostgreSQL keeps dead
-        rows in the table files until VACUUM; ``VACUUM FULL`` rewrites the few small tables that
-        hold text (their files are replaced), so no deleted note stays on disk in the database.
+        rows in the table files until VACUUM; ``VACUUM FULL`` rewrites the tables the deletion
+        touched (their files are replaced), so no deleted note stays on disk in the database.
+        Only those tables: VACUUM FULL locks a table for every team while it runs.
         """
         with self._guard(), self.engine.connect() as conn:
             if self.sqlite:
@@ -243,8 +246,7 @@ class Database:
                 conn.commit()
                 return
             conn = conn.execution_options(isolation_level="AUTOCOMMIT")
-            tables = ", ".join(TEXT_TABLES)
-            conn.exec_driver_sql(f"VACUUM (FULL) {tables}")
+            conn.exec_driver_sql(f"VACUUM (FULL) {', '.join(tables)}")
 
     # --- schema ---
 

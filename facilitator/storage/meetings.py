@@ -25,9 +25,18 @@ from facilitator.records import (
     StorageError,
     Team,
 )
-from facilitator.storage.engine import Database
+from facilitator.storage.engine import (
+    FOLLOW_UP_TABLES,
+    MEETING_TABLES,
+    TEAM_TABLES,
+    Database,
+)
 from facilitator.storage.models import FollowUpRowDB, MeetingRow, NoteRow, TeamRow, utcnow
 from facilitator.timer import TimerState
+
+
+class _SavedInBetween(Exception):
+    """Another screen saved the note between reading and writing it."""
 
 
 def new_meeting_id() -> str:
@@ -167,7 +176,7 @@ class MeetingQueries(Database):
             )
             if _rows_changed(result) != 1:
                 raise StorageError(MEETING_GONE)
-        self._scrub()
+        self._scrub(MEETING_TABLES)
 
     def team_meetings(self, team_id: int) -> list[MeetingSummaryRow]:
         with self._session() as s:
@@ -236,7 +245,7 @@ class MeetingQueries(Database):
                 )
             )
         if meetings or teams:
-            self._scrub()
+            self._scrub(TEAM_TABLES if teams else MEETING_TABLES)
         return meetings
 
     # --- notes ---
@@ -286,10 +295,10 @@ class MeetingQueries(Database):
                     .values(text=text, revision=current + 1, updated_at=utcnow())
                     .execution_options(synchronize_session=False)
                 )
-                if _rows_changed(result) != 1:  # another screen saved in between
-                    raise IntegrityError("note changed", None, Exception("revision"))
+                if _rows_changed(result) != 1:
+                    raise _SavedInBetween
                 return current + 1
-        except IntegrityError:
+        except (IntegrityError, _SavedInBetween):  # another screen saved first
             latest = self.note_entries(meeting_id).get(key, Note("", 0))
             if latest.text == text:
                 return latest.revision
@@ -369,7 +378,7 @@ class MeetingQueries(Database):
             )
             if _rows_changed(result) != 1:
                 raise StorageError(FOLLOW_UP_GONE)
-        self._scrub()
+        self._scrub(FOLLOW_UP_TABLES)
 
     def follow_ups(
         self, team_id: int, *, meeting_id: str | None = None, open_only: bool = False

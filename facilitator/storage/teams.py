@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from facilitator import teamcode
 from facilitator.records import TEAM_GONE, Member, StorageError, Team, Throttled
-from facilitator.storage.engine import Database
+from facilitator.storage.engine import TEAM_TABLES, Database
 from facilitator.storage.models import (
     CodeFailureRow,
     TeamGrantRow,
@@ -86,7 +86,8 @@ class TeamQueries(Database):
             key: str | None = teamcode.lookup_key(code)
         except teamcode.InvalidCode:
             key = None
-        buckets = [_bucket("key", key)] if key else []
+        key_bucket = _bucket("key", key) if key else None
+        buckets = [key_bucket] if key_bucket else []
         if client:
             buckets.append(_bucket("client", client))
         dummy, verify_seconds = _dummy()
@@ -101,16 +102,14 @@ class TeamQueries(Database):
                 if until > now
             }
             row = s.scalar(select(TeamRow).where(TeamRow.access_key == key)) if key else None
-        key_blocked = bool(key) and _bucket("key", key or "") in blocked
-        if key_blocked or (blocked and row is None):
+        if key_bucket in blocked or (blocked and row is None):
             time.sleep(verify_seconds)  # as slow as a check, without the CPU
             raise Throttled(max(blocked.values()) - now)
         stored = row.code_hash if row is not None and row.code_hash else dummy
         # Hash even when there is no such key, so timing tells nothing either.
         if row is not None and teamcode.verify_code(code, stored):
-            if key:
-                with self._session() as s:
-                    s.execute(delete(CodeFailureRow).where(CodeFailureRow.bucket == buckets[0]))
+            with self._session() as s:
+                s.execute(delete(CodeFailureRow).where(CodeFailureRow.bucket == key_bucket))
             return Team(row.id, row.name)
         if key is None:
             teamcode.verify_code("0000-0000-0000-0001", dummy)
@@ -268,4 +267,4 @@ class TeamQueries(Database):
         grants go by ``ON DELETE CASCADE``), then scrub the bytes from the database files."""
         with self._session() as s:
             s.execute(delete(TeamRow).where(TeamRow.id == team_id))
-        self._scrub()
+        self._scrub(TEAM_TABLES)

@@ -300,3 +300,34 @@ def test_the_facilitator_sees_how_time_was_rebalanced(
     at.run()
     _no_errors(at)
     assert message in _text(at)
+
+
+def test_a_late_save_of_the_old_text_after_merging_is_not_an_overwrite(data_dir: Path) -> None:
+    """Screen B merges its note with A's; an autosave of B's old text that reaches the server
+    after the click (the browser sent it just before) must become a conflict, not silently
+    replace the merged note."""
+    import time
+
+    from facilitator import timer as t
+
+    store = _db(data_dir)
+    store.create_schema()
+    team, _ = store.create_team("Team To Skærme")
+    mid = store.create_meeting(team, date.today(), 9, ["Anne"], [60, 180, 360, 180, 120])
+    now = time.time()
+    store.update_timer(team.id, mid, lambda s: t.go_to(t.start(s, now), 2, now))
+    a, b = _app(), _app()
+    for at in (a, b):
+        at.query_params["m"] = mid
+        at.run()
+    a.text_area[0].set_value("Tekst fra A.").run()
+    b.text_area[0].set_value("Pointe fra B.").run()  # B loaded before A saved: a conflict
+    assert store.notes(mid)["q0"] == "Tekst fra A."
+    _click(b, "Sæt teksterne sammen")
+    merged = "Tekst fra A.\n\nPointe fra B."
+    assert store.notes(mid)["q0"] == merged
+    b.text_area[0].set_value("Pointe fra B.").run()  # the late autosave of the old text
+    assert store.notes(mid)["q0"] == merged
+    assert any("ændret på en anden skærm" in w.value for w in b.warning)
+    b.text_area[0].set_value(merged + " Og mere.").run()  # typing on: saved as usual
+    assert store.notes(mid)["q0"] == merged + " Og mere."

@@ -371,11 +371,16 @@ def _resolve(
         _state(_BASES)[widget_key] = other
         _state(_CONFLICTS).pop(widget_key, None)
         st.session_state.get("note_errors", {}).pop(widget_key, None)
-        return
-    if how == "merge":
-        st.session_state[widget_key] = f"{other.text}\n\n{mine}" if other.text else mine
-    _state(_BASES)[widget_key] = other  # save on top of the other screen's version
-    _save_note(team_id, meeting_id, note_key, widget_key, label)
+    else:
+        if how == "merge":
+            st.session_state[widget_key] = f"{other.text}\n\n{mine}" if other.text else mine
+        _state(_BASES)[widget_key] = other  # save on top of the other screen's version
+        _save_note(team_id, meeting_id, note_key, widget_key, label)
+    if how != "mine" and widget_key not in _state(_CONFLICTS):
+        # The server replaced the field's text. A save of the old text still on its way from
+        # the browser (the autosave fired just before the click) must not overwrite it: it
+        # counts as based on no stored revision at all, so it becomes a conflict to choose.
+        _state(_TAKEN)[widget_key] = Note(mine, -1)
 
 
 def note_field(

@@ -21,6 +21,8 @@ ITERATIONS = 200_000
 # How long one opening of a team lasts in a browser session (a working day): a reload or a
 # closed lid within that time needs no code.
 GRANT_HOURS = 12
+# How long a computer remembers an opened team (until »Skift team« or »Glem denne computer«).
+DEVICE_DAYS = 30
 _CLEAN = re.compile(r"[\s\-_.]+")
 _SUBSTITUTE = str.maketrans({"O": "0", "I": "1", "L": "1", "U": "V"})
 

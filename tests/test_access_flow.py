@@ -114,7 +114,9 @@ def test_a_session_on_a_deleted_team_never_sees_the_next_new_team(data_dir: Path
     t1 = _open(_app(), code)
     t2 = _open(_app(), code)
     t1.text_input(key="confirm_delete_team").set_value("Midlertidigt")
-    _click(t1, "Slet alt for teamet")
+    _click(t1, "Slet alt for teamet …")
+    assert store.get_team(temporary.id) is not None  # asked first, nothing deleted yet
+    _click(t1, "Ja, slet alt for teamet")
     offer, _ = store.create_team("Offer Team")
     mid = store.create_meeting(offer, date.today(), 3, ["Vera"], [60] * 5)
     meeting = store.get_meeting(mid)

@@ -177,7 +177,8 @@ def test_user_text_is_shown_literally(
     confirm.fill(team)
     confirm.press("Enter")  # committed before the button is pressed, however busy the machine
     wait_idle(page)
-    page.get_by_role("button", name="Slet alt for teamet").click()
+    page.get_by_role("button", name="Slet alt for teamet …").click()
+    page.get_by_role("button", name="Ja, slet alt for teamet").click()
     expect(page.get_by_text("er slettet")).to_be_visible(timeout=30000)
     _check(page, app, [f"Alle data for {team} er slettet."])
 

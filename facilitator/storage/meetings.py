@@ -211,6 +211,17 @@ class MeetingQueries(Database):
                 for r in rows
             ]
 
+    def last_participants(self, team_id: int) -> list[str]:
+        """Who took part in the team's most recently created meeting (to prefill the next)."""
+        with self._session() as s:
+            found = s.scalars(
+                select(MeetingRow.participants)
+                .where(MeetingRow.team_id == team_id)
+                .order_by(MeetingRow.created_at.desc(), MeetingRow.meeting_date.desc())
+                .limit(1)
+            ).first()
+            return [str(p) for p in found or []]
+
     def last_moderated(self, team_id: int) -> dict[str, datetime]:
         """When each person (by case-folded name) last moderated a meeting of the team."""
         with self._session() as s:

@@ -173,8 +173,19 @@ class TeamQueries(Database):
 
     # --- access grants: one per opening of a team in a browser session ---
 
-    def grant_access(self, team_id: int, subject: str | None = None) -> str:
-        """A new random token that gives this browser session the team; only its hash is kept."""
+    def grant_access(
+        self, team_id: int, subject: str | None = None, *, device: bool = False
+    ) -> str:
+        """A new random token that gives this browser session the team; only its hash is kept.
+
+        A ``device`` grant is the one the browser itself keeps (local storage) so the team stays
+        open on that computer through a reload, a closed lid or a browser restart; it lasts
+        ``DEVICE_DAYS``. A session grant (in the team page's address) lasts ``GRANT_HOURS``."""
+        lifetime = (
+            timedelta(days=teamcode.DEVICE_DAYS)
+            if device
+            else timedelta(hours=teamcode.GRANT_HOURS)
+        )
         token = secrets.token_urlsafe(24)
         now = utcnow()
         try:
@@ -186,7 +197,7 @@ class TeamQueries(Database):
                         team_id=team_id,
                         subject=subject,
                         created_at=now,
-                        expires_at=now + timedelta(hours=teamcode.GRANT_HOURS),
+                        expires_at=now + lifetime,
                     )
                 )
         except IntegrityError as exc:  # the team was deleted a moment ago

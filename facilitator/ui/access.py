@@ -1,11 +1,17 @@
-"""Which team space this browser session has opened: by code, by the session's address, or by
-single sign-on.
+"""Which team space this browser session has opened: by code, by the session's address, by the
+computer's remembered team, or by single sign-on.
 
 Opening a team gives the session a grant: a random token whose hash the database keeps. The
 session and its address (``?s=…``) hold the token, never the team's code, so a reload keeps the
 team open without putting the code in browser history or proxy logs. Every run checks the grant
 again: a new code, a deleted team, »Skift team« or an expired grant (after a working day) end
 the access at once, in every browser that had it.
+
+The computer also remembers the team: opening it gives a second, longer grant (a device token)
+that the page helper keeps in the browser's local storage, never in an address. After a reload
+of a meeting page (whose address holds only the meeting), a closed lid or a browser restart the
+helper hands that token back and the team is open again – until »Skift team« or »Glem denne
+computer« forget it, a new code or a deletion ends it, or it expires.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ import os
 import streamlit as st
 
 from facilitator.records import Team, Throttled
+from facilitator.ui import address
 from facilitator.ui.common import flash, log, storage
 
 WRONG_CODE = "Koden passer ikke. Tjek den og prøv igen (store og små bogstaver er ligegyldige)."
@@ -24,19 +31,31 @@ ACCESS_ENDED = (
 )
 _TEAM = "_team"
 _GRANT = "_grant"
+_DEVICE = "_device"  # the device token the browser should keep (None: keep none)
+_FORGET = "_device_forget"  # the browser should drop its device token
+_REJECTED = "_device_rejected"  # a device token already found invalid (no query per run)
 NEW_CODE = "_new_code"  # (team id, code): shown once, only on that team's page
 # Session keys that belong to the open team; all go when the team is left.
-_TEAM_KEYS = (_TEAM, _GRANT, NEW_CODE, "_code_replaced", "confirm_delete_team")
+_TEAM_KEYS = (
+    _TEAM,
+    _GRANT,
+    _DEVICE,
+    NEW_CODE,
+    "_code_replaced",
+    "confirm_delete_team",
+    "confirm_delete_team_asked",
+    "_done_here",
+)
 _TEAM_PREFIXES = ("start_done_", "member_", "remove_member_")
 
 
 def current_team() -> Team | None:
     """The team this session may see now – checked against the database on every run."""
-    token = st.session_state.get(_GRANT) or str(st.query_params.get("s", ""))
+    token = st.session_state.get(_GRANT) or address.grant()
     if token:
         team = storage().team_for_grant(token)
         if team is None:
-            had_team = _TEAM in st.session_state or "s" in st.query_params
+            had_team = _TEAM in st.session_state or bool(address.grant())
             leave(revoke=False)
             if had_team:
                 flash(ACCESS_ENDED, "warning")
@@ -44,9 +63,8 @@ def current_team() -> Team | None:
         st.session_state[_TEAM] = team
         st.session_state[_GRANT] = token
         return team
-    code = str(st.query_params.get("t", ""))
+    code = address.take_code()
     if code:  # an old team link with the code in it: opened once, then the code leaves the address
-        st.query_params.pop("t", None)
         try:
             found = open_with_code(code)
         except Throttled as exc:
@@ -85,17 +103,43 @@ def open_with_code(code: str) -> Team | None:
 
 
 def enter(team: Team) -> None:
-    """Give this session the team (a new grant); whatever team it had before is left."""
-    if st.session_state.get(_GRANT):
+    """Give this session the team (a new grant) and have this computer remember it (a device
+    grant); whatever team it had before is left."""
+    if st.session_state.get(_GRANT) or st.session_state.get(_DEVICE):
         leave()
     subject = sso_subject()
-    token = storage().grant_access(team.id, subject)
+    store = storage()
+    token = store.grant_access(team.id, subject)
+    st.session_state[_DEVICE] = store.grant_access(team.id, subject, device=True)
+    st.session_state.pop(_FORGET, None)
     st.session_state[_TEAM] = team
     st.session_state[_GRANT] = token
-    st.query_params.pop("t", None)
-    st.query_params["s"] = token
+    address.set_grant(token)
     if subject:
         storage().add_member(team.id, subject)
+
+
+def device_instruction() -> tuple[str | None, bool]:
+    """What the page helper tells the browser: the device token to keep, or to forget it."""
+    device = st.session_state.get(_DEVICE)
+    return device, bool(st.session_state.get(_FORGET)) and not device
+
+
+def restore_from_device(token: str | None) -> None:
+    """The team this computer remembers, for a session that has none open (after a reload, a
+    closed lid or a browser restart). An ended or unknown token is forgotten in the browser."""
+    if not token or st.session_state.get(_GRANT) or address.grant():
+        return
+    if st.session_state.get(_FORGET) or st.session_state.get(_REJECTED) == token:
+        return  # the browser has not dropped it yet
+    team = storage().team_for_grant(token)
+    if team is None:
+        st.session_state[_REJECTED] = token
+        st.session_state[_FORGET] = True
+        return
+    st.session_state[_TEAM] = team
+    st.session_state[_GRANT] = storage().grant_access(team.id, sso_subject())
+    st.session_state[_DEVICE] = token
 
 
 def enter_as_member(team: Team) -> None:
@@ -108,25 +152,37 @@ def enter_as_member(team: Team) -> None:
 
 
 def leave(revoke: bool = True) -> None:
-    """Forget everything of the team in this session, and end its grant in the database."""
-    token = st.session_state.get(_GRANT) or st.query_params.get("s")
-    if revoke and token:
-        try:
-            storage().revoke_grant(str(token))
-        except Exception:  # the grant ends with its expiry anyway
-            log.warning("could not revoke a grant")
+    """Forget everything of the team in this session and on this computer, and end its grants
+    in the database."""
+    tokens = [st.session_state.get(_GRANT) or address.grant(), st.session_state.get(_DEVICE)]
+    for token in tokens:
+        if revoke and token:
+            try:
+                storage().revoke_grant(str(token))
+            except Exception:  # the grant ends with its expiry anyway
+                log.warning("could not revoke a grant")
     for key in list(st.session_state.keys()):
         if key in _TEAM_KEYS or str(key).startswith(_TEAM_PREFIXES):
             del st.session_state[key]
-    st.query_params.pop("s", None)
-    st.query_params.pop("t", None)
+    st.session_state[_FORGET] = True
+    address.drop_grant()
+
+
+def forget_this_computer() -> None:
+    """For a shared meeting-room computer: leave the team and forget it here."""
+    leave()
+    address.team_page(None)
+    flash("Computeren har glemt teamet. Åbn det igen med teamets kode.")
 
 
 def show_team_page(team_id: int) -> None:
     """Address of the team's page: with this session's grant if it has opened the team."""
-    st.query_params.clear()
-    if has_team(team_id):
-        st.query_params["s"] = st.session_state[_GRANT]
+    address.team_page(st.session_state[_GRANT] if has_team(team_id) else None)
+
+
+def remembered() -> bool:
+    """This computer keeps a team open (so »Glem denne computer« has something to forget)."""
+    return bool(st.session_state.get(_DEVICE))
 
 
 def has_team(team_id: int) -> bool:

@@ -314,7 +314,13 @@ export default function (component) {
 _helper = st.components.v2.component("borgercases_helper", js=_HELPER_JS)
 
 
-def page_helper(key: str = "bc_helper", view: str | None = None) -> None:
+def page_helper(
+    key: str = "bc_helper",
+    view: str | None = None,
+    device_store: str | None = None,
+    device_forget: bool = False,
+) -> str | None:
     """Sets lang="da", autosaves notes while typing, runs the countdown and its end-of-step
     signal in the browser, and scrolls to the top when ``view`` (e.g. the step) changes."""
     _helper(key=key, data={"view": view})
+    return None

@@ -16,8 +16,21 @@ from facilitator.ui.common import case_by_number, cases, flash, guarded, storage
 OTHER = "Andet navn …"
 
 
+_DONE_HERE = "_done_here"  # follow-ups ticked done in this session: kept in open lists (undo)
+
+
 def _done_changed(team_id: int, follow_up_id: int, key: str) -> None:
-    guarded(storage().set_follow_up_done)(team_id, follow_up_id, bool(st.session_state[key]))
+    done = bool(st.session_state[key])
+    guarded(storage().set_follow_up_done)(team_id, follow_up_id, done)
+    if done:
+        st.session_state.setdefault(_DONE_HERE, set()).add(follow_up_id)
+
+
+def open_or_just_done(items: Sequence[FollowUp]) -> list[FollowUp]:
+    """The open follow-ups, and those ticked done in this session: a tick can be undone from
+    the same list instead of the row vanishing under the pointer."""
+    just_done = st.session_state.get(_DONE_HERE, set())
+    return [f for f in items if not f.done or f.id in just_done]
 
 
 def follow_up_list(
@@ -27,12 +40,14 @@ def follow_up_list(
         case = case_by_number(f.case_number) if f.case_number else None
         due = f.due.strftime("%d.%m.%Y") if f.due else "ingen frist"
         origin = f"aftalt {f.meeting_date.strftime('%d.%m.%Y')}"
-        cols = st.columns([6, 1]) if allow_delete else [st.container()]
+        cols = st.columns([4, 1]) if allow_delete else [st.container()]
         key = f"{key_prefix}_done_{f.id}"
         label = f"**{literal(f.who)}**: {literal(f.what)} – frist {due}"
         if case:
             label += f" – case {case.number}"
         label += f" ({origin})"
+        if f.done:
+            label += " – udført"
         cols[0].checkbox(
             label, value=f.done, key=key, on_change=_done_changed, args=(team_id, f.id, key)
         )

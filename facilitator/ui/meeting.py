@@ -24,12 +24,11 @@ from facilitator.ui.common import (
     flash,
     guarded,
     log_failure,
-    page_helper,
     show_flashes,
     site_url,
     storage,
 )
-from facilitator.ui.follow_ups import follow_up_form, follow_up_list
+from facilitator.ui.follow_ups import follow_up_form, follow_up_list, open_or_just_done
 
 GENERAL = "general"
 
@@ -43,12 +42,8 @@ def render(meeting: Meeting) -> None:
     if case is None:
         st.error(f"Case {meeting.case_number} findes ikke længere i docs/cases/.")
         return
-    st.session_state["rendered_step"] = meeting.timer.current
+    st.session_state["rendered_timer"] = _drawn(meeting)
     _state(_FIELDS).pop(meeting.id, None)  # only the note fields on this page are watched
-    st.session_state["rendered_finished"] = meeting.timer.status == tm.FINISHED
-    finished = meeting.timer.status == tm.FINISHED
-    view = f"{meeting.id}:{'end' if finished else meeting.timer.current}"
-    page_helper(key="bc_view_helper", view=view)
     st.markdown(
         f"<p class='bc-muted' style='margin:0'>{html.escape(meeting.team.name)} · "
         f"{meeting.meeting_date.strftime('%d.%m.%Y')}</p>",
@@ -56,9 +51,11 @@ def render(meeting: Meeting) -> None:
     )
     st.title(case.heading)
     show_flashes()
-    main, side = st.columns([2.6, 1], gap="large")
-    with side:
+    main, side_column = st.columns([2.6, 1], gap="large")
+    # The timer, the step buttons and the steps stay in view while the notes scroll (sticky).
+    with side_column, st.container(key="bc_side"):
         timer_panel(meeting.id)
+        _timer_buttons(meeting)
         _step_list(meeting)
     with main:
         step = STEPS[meeting.timer.current] if meeting.timer.status != tm.FINISHED else None
@@ -101,6 +98,7 @@ def _change_timer(team_id: int, meeting_id: str, action: str) -> None:
         "next": lambda s: tm.next_step(s, now),
         "back": lambda s: tm.previous_step(s, now),
         "finish": lambda s: tm.finish(s, now),
+        "reopen": lambda s: tm.reopen(s, now),
     }
     guarded(storage().update_timer)(team_id, meeting_id, changes[action])
 
@@ -130,26 +128,29 @@ def timer_panel(meeting_id: str) -> None:
         # disable the buttons until the database answers again (next redraw).
         st.error(str(exc), icon=":material/error:")
         if last is not None:
-            _draw_timer(last, offline=True)
+            _draw_timer(last)
         return
     except Exception as exc:
         log_failure("timer panel", exc)
         st.error(GENERIC_ERROR, icon=":material/error:")
         return
     if meeting is None:
-        st.error(MEETING_GONE, icon=":material/error:")
-        return
+        # Deleted on another screen: the whole page says so once (not beside »Mødet er slut«).
+        flash(MEETING_GONE, "error")
+        st.rerun(scope="app")
     st.session_state[f"_last_meeting_{meeting_id}"] = meeting
-    if meeting.timer.current != st.session_state.get("rendered_step") or (
-        meeting.timer.status == tm.FINISHED
-    ) != st.session_state.get("rendered_finished", False):
-        # Another device moved the meeting on: redraw the whole page once.
-        st.session_state["rendered_finished"] = meeting.timer.status == tm.FINISHED
+    if _drawn(meeting) != st.session_state.get("rendered_timer"):
+        # Another screen moved the meeting on, paused or reopened it: redraw the page once.
         st.rerun(scope="app")
     _draw_timer(meeting)
 
 
-def _draw_timer(meeting: Meeting, offline: bool = False) -> None:
+def _drawn(meeting: Meeting) -> tuple[int, str]:
+    """What the rest of the page depends on: the step and the timer's status."""
+    return meeting.timer.current, meeting.timer.status
+
+
+def _draw_timer(meeting: Meeting) -> None:
     state = meeting.timer
     now = time.time()
     v = tm.view(state, now)
@@ -211,11 +212,24 @@ def _draw_timer(meeting: Meeting, offline: bool = False) -> None:
         f"<div class='bc-timer__total'>{total}</div>{rebalance}</div>",
         unsafe_allow_html=True,
     )
-    _timer_buttons(meeting, disabled=offline)
 
 
-def _timer_buttons(meeting: Meeting, disabled: bool = False) -> None:
+def _timer_buttons(meeting: Meeting) -> None:
+    """Outside the timer's fragment: a click reruns the page once (not the fragment and then
+    the page). The fragment reruns the page when another screen changes the step or status."""
     state = meeting.timer
+    args = (meeting.team.id, meeting.id)
+    if state.status == tm.FINISHED:
+        st.button(
+            "Genåbn mødet",
+            key="t_reopen",
+            icon=":material/undo:",
+            on_click=_change_timer,
+            args=(*args, "reopen"),
+            width="stretch",
+            help="Tilbage til trin 5, hvor aftalerne kan rettes og suppleres.",
+        )
+        return
     if state.status == tm.NOT_STARTED:
         label, action, kind, icon = "Start uret", "start", "primary", ":material/play_arrow:"
     elif state.status == tm.RUNNING:
@@ -228,35 +242,41 @@ def _timer_buttons(meeting: Meeting, disabled: bool = False) -> None:
         key=f"t_{action}",
         icon=icon,
         on_click=_change_timer,
-        args=(meeting.team.id, meeting.id, action),
+        args=(*args, action),
         width="stretch",
-        disabled=disabled,
     )
     last = state.current == len(STEPS) - 1
-    st.button(
-        "Afslut mødet" if last else "Næste trin",
-        key="t_next",
-        type="primary" if state.status != tm.NOT_STARTED else "secondary",
-        icon=":material/done_all:" if last else ":material/skip_next:",
-        on_click=_move,
-        args=(meeting.team.id, meeting.id, "next"),
-        width="stretch",
-        disabled=disabled,
-    )
+    if not last:
+        st.button(
+            "Næste trin",
+            key="t_next",
+            type="primary" if state.status != tm.NOT_STARTED else "secondary",
+            icon=":material/skip_next:",
+            on_click=_change_timer,
+            args=(*args, "next"),
+            width="stretch",
+        )
     st.button(
         "Forrige trin",
         key="t_back",
         icon=":material/skip_previous:",
-        disabled=disabled or state.current == 0,
-        on_click=_move,
-        args=(meeting.team.id, meeting.id, "back"),
+        disabled=state.current == 0,
+        on_click=_change_timer,
+        args=(*args, "back"),
         width="stretch",
     )
-
-
-def _move(team_id: int, meeting_id: str, action: str) -> None:
-    # The fragment notices the new step and redraws the whole page.
-    _change_timer(team_id, meeting_id, action)
+    if last:
+        # Not where »Næste trin« was a moment ago: a double click cannot end the meeting.
+        st.button(
+            "Afslut mødet",
+            key="t_finish",
+            type="primary",
+            icon=":material/done_all:",
+            on_click=_change_timer,
+            args=(*args, "finish"),
+            width="stretch",
+            help="Mødet kan genåbnes bagefter.",
+        )
 
 
 # --- Notes ---------------------------------------------------------------------------------
@@ -289,7 +309,7 @@ def _save_note(team_id: int, meeting_id: str, note_key: str, widget_key: str, la
     errors = st.session_state.setdefault("note_errors", {})
     base: Note = _state(_BASES).get(widget_key, Note("", 0))
     try:
-        clean = validation.note(text, label)
+        clean = validation.note(text)  # shown under its field: no need to repeat the question
         revision = storage().save_note(
             team_id, meeting_id, note_key, clean, _save_base(widget_key, base, clean)
         )
@@ -478,21 +498,24 @@ def _step_moderator(meeting: Meeting, case: Case) -> None:
             _set_moderator(meeting.team.id, meeting.id, name)
         return
     rotation = next_in_rotation(people, storage().last_moderated(meeting.team.id))
-    cols = st.columns(3)
-    cols[0].button(
+    # A row that wraps: long names stay readable at 1366 px beside the timer.
+    row = st.container(horizontal=True, gap="small")
+    row.button(
         f"Næste i rotationen: {literal(rotation or '')}",
         icon=":material/autorenew:",
         on_click=guarded(_set_moderator_cb),
         args=(meeting.team.id, meeting.id, rotation),
         help="Den, der længst har ventet på at være ordstyrer.",
+        width="content",
     )
-    cols[1].button(
+    row.button(
         "Vælg tilfældigt",
         icon=":material/casino:",
         on_click=guarded(_set_moderator_cb),
         args=(meeting.team.id, meeting.id, random_moderator(people)),
+        width="content",
     )
-    choice = cols[2].selectbox(
+    choice = st.selectbox(
         "Eller vælg selv",
         options=[None, *people],
         index=(people.index(meeting.moderator) + 1) if meeting.moderator in people else 0,
@@ -512,7 +535,6 @@ def _set_moderator(team_id: int, meeting_id: str, name: str) -> None:
     if len(clean) != 1:
         raise validation.InputError("Skriv ét navn.")
     storage().set_moderator(team_id, meeting_id, clean[0])
-    flash(f"Ordstyrer: {literal(clean[0])}")
     st.rerun()
 
 
@@ -593,6 +615,28 @@ def _step_knowledge(meeting: Meeting, case: Case) -> None:
 def _step_follow_up(meeting: Meeting, case: Case) -> None:
     st.write("Aftal, hvem der følger op på hvad indtil næste møde.")
     _follow_ups(meeting)
+    _earlier_follow_ups(meeting)
+
+
+@st.fragment
+def _earlier_follow_ups(meeting: Meeting) -> None:
+    """Open follow-ups from the team's earlier meetings, reviewed here and ticked off."""
+    try:
+        items = [
+            f
+            for f in open_or_just_done(storage().follow_ups(meeting.team.id))
+            if f.meeting_id != meeting.id
+        ]
+    except StorageError as exc:
+        st.error(str(exc), icon=":material/error:")
+        return
+    open_count = sum(1 for f in items if not f.done)
+    st.subheader(f"Åbne aftaler fra tidligere møder ({open_count})")
+    if not items:
+        st.write("Teamet har ingen åbne aftaler fra tidligere møder.")
+        return
+    st.write("Sæt flueben ved dem, der er udført. Et flueben kan fjernes igen her.")
+    follow_up_list(meeting.team.id, items, key_prefix="earlier")
 
 
 @st.fragment
@@ -614,8 +658,15 @@ def _follow_ups(meeting: Meeting) -> None:
 
 def _finished(meeting: Meeting, case: Case) -> None:
     st.header("Mødet er slut")
-    st.write("Hent referatet og aftalerne, eller åbn mødet igen næste gang fra teamets historik.")
+    st.write(
+        "Hent referatet og aftalerne. Mangler der en aftale, så tryk »Genåbn mødet« – mødet går "
+        "tilbage til trin 5."
+    )
     exports_view.render(meeting, case)
     items = storage().follow_ups(meeting.team.id, meeting_id=meeting.id)
     st.subheader(f"Aftaler fra mødet ({len(items)})")
-    follow_up_list(meeting.team.id, items, key_prefix="final", allow_delete=False)
+    if items:
+        follow_up_list(meeting.team.id, items, key_prefix="final", allow_delete=False)
+    else:
+        st.write("Ingen aftaler.")
+    exports_view.render_summary(meeting, case)

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import streamlit as st
 
+from facilitator import timer as tm
 from facilitator.records import Meeting, StorageError, Team
-from facilitator.ui import access, exports_view, meeting, start
+from facilitator.ui import access, address, exports_view, meeting, start
 from facilitator.ui.common import (
     GENERIC_ERROR,
     apply_styles,
@@ -21,19 +22,14 @@ from facilitator.ui.common import (
 )
 
 
-def _projector() -> bool:
-    return st.query_params.get("p") == "1"
-
-
 def _set_projector() -> None:
-    if st.session_state.get("projector_toggle"):
-        st.query_params["p"] = "1"
-    else:
-        st.query_params.pop("p", None)
+    address.set_projector(bool(st.session_state.get("projector_toggle")))
 
 
 def _exit_projector() -> None:
-    st.query_params.pop("p", None)
+    address.set_projector(False)
+    # The sidebar's switch follows, so its first click turns projector mode on again.
+    st.session_state["projector_toggle"] = False
 
 
 def _new_meeting(team: Team) -> None:
@@ -44,15 +40,23 @@ def _new_meeting(team: Team) -> None:
 def _sidebar(current: Meeting | None) -> None:
     with st.sidebar:
         st.markdown("### Borgercases")
+        st.session_state["projector_toggle"] = address.is_projector()
         st.toggle(
             "Projektorvisning",
-            value=_projector(),
             key="projector_toggle",
             on_change=_set_projector,
             help="Stor tekst og høj kontrast uden sidepanel. Slå fra igen med knappen øverst.",
         )
         st.toggle("Lyd, når tiden for et trin er gået", value=True, key="sound")
         st.link_button("Åbn sitet med alle cases", site_url(), icon=":material/menu_book:")
+        if access.remembered():
+            st.button(
+                "Glem denne computer",
+                on_click=access.forget_this_computer,
+                icon=":material/logout:",
+                help="Til en fælles computer i mødelokalet: lukker teamet her, så næste bruger "
+                "skal bruge teamets kode.",
+            )
         if current is None:
             return
         st.divider()
@@ -68,16 +72,39 @@ def _sidebar(current: Meeting | None) -> None:
                 exports_view.render(current, case)
         with st.expander("Slet mødet"):
             st.write("Sletter mødet med noter og aftaler for altid.")
-            if st.button("Slet mødet", icon=":material/delete_forever:", key="delete_meeting"):
-                _delete(current)
+            confirm_key = f"confirm_delete_meeting_{current.id}"
+            if not st.session_state.get(confirm_key):
+                st.button(
+                    "Slet mødet …",
+                    icon=":material/delete_forever:",
+                    key="delete_meeting",
+                    on_click=_ask,
+                    args=(confirm_key, True),
+                )
+            else:
+                st.warning(
+                    "Vil du slette mødet? Det kan ikke fortrydes.", icon=":material/warning:"
+                )
+                st.button(
+                    "Ja, slet mødet",
+                    icon=":material/delete_forever:",
+                    key="delete_meeting_confirmed",
+                    on_click=guarded(_delete),
+                    args=(current,),
+                )
+                st.button(
+                    "Fortryd", key="delete_meeting_cancel", on_click=_ask, args=(confirm_key, False)
+                )
 
 
-@guarded
+def _ask(key: str, on: bool) -> None:
+    st.session_state[key] = on
+
+
 def _delete(current: Meeting) -> None:
     storage().delete_meeting(current.team.id, current.id)
     _new_meeting(current.team)
     flash("Mødet er slettet.")
-    st.rerun()
 
 
 def main() -> None:
@@ -87,12 +114,21 @@ def main() -> None:
         layout="wide",
         initial_sidebar_state="expanded",
     )
-    projector = _projector()
+    projector = address.is_projector()
     apply_styles(projector)
-    page_helper()
+    device_store, device_forget = access.device_instruction()
     try:
-        meeting_id = str(st.query_params.get("m", ""))
+        meeting_id = address.meeting_id()
         current = storage().get_meeting(meeting_id) if meeting_id else None
+    except Exception as exc:
+        page_helper(device_store=device_store, device_forget=device_forget)
+        _failed(exc)
+        return
+    device = page_helper(
+        view=_view(current, projector), device_store=device_store, device_forget=device_forget
+    )
+    try:
+        access.restore_from_device(device)
         if projector:
             st.button(
                 "Afslut projektorvisning",
@@ -105,21 +141,39 @@ def main() -> None:
             start.render()
         elif current is None:
             start.render()
-        elif st.query_params.get("view") == "print":
+        elif address.is_print_view():
             exports_view.render_print(current)
         else:
             meeting.render(current)
         # After the main content, so the page's heading shows first on a slow start.
         _sidebar(current)
-    except StorageError as exc:
+    except Exception as exc:
+        _failed(exc)
+
+
+def _failed(exc: Exception) -> None:
+    """A Danish message instead of a traceback; after a database outage the page redraws itself
+    once the database answers again."""
+    if isinstance(exc, StorageError):
         st.error(str(exc), icon=":material/error:")
         from facilitator.storage.engine import OUTAGES
 
         if str(exc) in OUTAGES:
             _retry_when_back()
-    except Exception as exc:
-        log_failure("unexpected error", exc)
-        st.error(GENERIC_ERROR, icon=":material/error:")
+        return
+    log_failure("unexpected error", exc)
+    st.error(GENERIC_ERROR, icon=":material/error:")
+
+
+def _view(current: Meeting | None, projector: bool) -> str:
+    """What the page shows, for the helper that scrolls to the top when it changes."""
+    mode = "p" if projector else "n"
+    if current is None:
+        return f"start:{mode}"
+    if address.is_print_view():
+        return f"{current.id}:print:{mode}"
+    step = "end" if current.timer.status == tm.FINISHED else str(current.timer.current)
+    return f"{current.id}:{step}:{current.timer.status == tm.NOT_STARTED}:{mode}"
 
 
 @st.fragment(run_every=5.0)

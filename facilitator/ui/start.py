@@ -11,10 +11,10 @@ from facilitator.exercise import STEPS, TOTAL_DEFAULT_MINUTES, default_plan_minu
 from facilitator.exports import literal
 from facilitator.privacy import REMINDER
 from facilitator.records import Team
-from facilitator.teamcode import GRANT_HOURS
-from facilitator.ui import access
+from facilitator.teamcode import DEVICE_DAYS
+from facilitator.ui import access, address
 from facilitator.ui.common import case_by_number, cases, flash, guarded, show_flashes, storage
-from facilitator.ui.follow_ups import follow_up_list
+from facilitator.ui.follow_ups import follow_up_list, open_or_just_done
 
 
 def render() -> None:
@@ -126,8 +126,9 @@ def _show_code(code: str, first: bool) -> None:
     intro = "Teamet er oprettet." if first else "Teamet har fået en ny kode."
     st.success(
         f"{intro} Teamets kode er **{code}**. Skriv den ned – den vises kun denne ene gang; "
-        "del den kun med teamet. Adressen i browseren holder teamet åbent på denne enhed "
-        f"i {GRANT_HOURS} timer.",
+        "del den kun med teamet. Denne computer holder teamet åbent – også efter en genindlæsning "
+        f"eller en genstart af browseren – indtil nogen trykker »Skift team« eller »Glem denne "
+        f"computer« (højst {DEVICE_DAYS} dage).",
         icon=":material/key:",
     )
     if st.button("Jeg har gemt koden", key="code_saved"):
@@ -172,13 +173,14 @@ def _remove_member(team: Team, subject: str) -> None:
 
 
 def _open_follow_ups(team: Team) -> None:
-    open_items = storage().follow_ups(team.id, open_only=True)
+    items = open_or_just_done(storage().follow_ups(team.id))
+    open_items = [f for f in items if not f.done]
     st.subheader(f"Åbne aftaler fra tidligere møder ({len(open_items)})")
-    if not open_items:
+    if not items:
         st.write("Teamet har ingen åbne aftaler.")
         return
     st.write("Gå aftalerne igennem, før I tager en ny case. Sæt flueben ved dem, der er udført.")
-    follow_up_list(team.id, open_items, key_prefix="start")
+    follow_up_list(team.id, items, key_prefix="start")
 
 
 def _new_meeting_form(team: Team) -> None:
@@ -202,8 +204,10 @@ def _new_meeting_form(team: Team) -> None:
         )
         participants_raw = st.text_area(
             "Deltagere (valgfrit, ét navn pr. linje)",
+            value="\n".join(storage().last_participants(team.id)),
             height=120,
-            help="Bruges til at vælge ordstyrer og til at fordele opfølgning. Kun kollegers navne.",
+            help="Udfyldt med deltagerne fra teamets seneste møde. Bruges til at vælge ordstyrer "
+            "og til at fordele opfølgning. Kun kollegers navne.",
         )
         numbers = [c.number for c in all_cases]
         case_number = st.selectbox(
@@ -251,8 +255,7 @@ def _start_meeting(
     meeting_id = store.create_meeting(
         team, meeting_date, case_number, participants, [m * 60 for m in plan], next_meeting
     )
-    st.query_params.clear()
-    st.query_params["m"] = meeting_id
+    address.open_meeting(meeting_id)
     flash("Mødet er oprettet. Adressen i browseren fører altid tilbage til mødet.")
     st.rerun()
 
@@ -283,21 +286,42 @@ def _history(team: Team) -> None:
             "Skriv teamets navn for at bekræfte."
         )
         confirm = st.text_input("Teamets navn", key="confirm_delete_team")
-        if st.button("Slet alt for teamet", type="secondary", icon=":material/delete_forever:"):
-            _delete_team(team, confirm)
+        asked = st.session_state.get("confirm_delete_team_asked") == team.id
+        if not asked:
+            if st.button("Slet alt for teamet …", icon=":material/delete_forever:"):
+                _ask_delete_team(team, confirm)
+        else:
+            st.warning(
+                f"Vil du slette alle {len(meetings)} møder med noter og aftaler for "
+                f"{literal(team.name)}? Det kan ikke fortrydes.",
+                icon=":material/warning:",
+            )
+            if st.button("Ja, slet alt for teamet", icon=":material/delete_forever:"):
+                _delete_team(team, confirm)
+            if st.button("Fortryd", key="cancel_delete_team"):
+                st.session_state.pop("confirm_delete_team_asked", None)
+                st.rerun()
 
 
 def _open_meeting(meeting_id: str) -> None:
-    st.query_params.clear()
-    st.query_params["m"] = meeting_id
+    address.open_meeting(meeting_id)
+
+
+@guarded
+def _ask_delete_team(team: Team, confirm: str) -> None:
+    if confirm.strip().casefold() != team.name.casefold():
+        raise validation.InputError("Navnet passer ikke. Intet er slettet.")
+    st.session_state["confirm_delete_team_asked"] = team.id
+    st.rerun()
 
 
 @guarded
 def _delete_team(team: Team, confirm: str) -> None:
+    st.session_state.pop("confirm_delete_team_asked", None)
     if confirm.strip().casefold() != team.name.casefold():
         raise validation.InputError("Navnet passer ikke. Intet er slettet.")
     storage().delete_team(team.id)
     access.leave()
-    st.query_params.clear()
+    address.team_page(None)
     flash(f"Alle data for {literal(team.name)} er slettet.")
     st.rerun()

@@ -1,0 +1,224 @@
+"""Issue 9 in AppTest: the meeting room's ordinary mess – a reload, a step back, a finished
+meeting that needs one more follow-up, a tick by mistake, a shared computer."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from facilitator.exercise import STEPS
+from tests.test_app_flow import _app, _click, _create_team, _db, _no_errors, _start_meeting, _text
+
+
+def _labels(at: AppTest) -> list[str]:
+    return [str(b.label) for b in at.button]
+
+
+def _to_step(at: AppTest, n: int) -> AppTest:
+    """From step 1 (timer started) to step ``n``."""
+    for _ in range(n - 1):
+        _click(at, "Næste trin")
+    return at
+
+
+def test_deleting_a_meeting_asks_first(data_dir: Path) -> None:
+    at = _start_meeting(_app())
+    mid = str(at.query_params["m"])
+    store = _db(data_dir)
+    _click(at, "Slet mødet …")
+    assert store.get_meeting(mid) is not None  # nothing deleted by the first click
+    _click(at, "Fortryd")
+    assert "Ja, slet mødet" not in _labels(at)
+    _click(at, "Slet mødet …")
+    _click(at, "Ja, slet mødet")
+    assert store.get_meeting(mid) is None
+    assert "m" not in at.query_params
+    assert "Mødet er slettet." in _text(at)
+
+
+def test_finish_is_not_where_next_was_and_a_finished_meeting_can_be_reopened(
+    data_dir: Path,
+) -> None:
+    at = _start_meeting(_app())
+    _click(at, "Start uret")
+    _to_step(at, 4)
+    side = _labels(at)
+    next_at = side.index("Næste trin")
+    _click(at, "Næste trin")
+    labels = _labels(at)
+    assert "Næste trin" not in labels
+    assert labels[next_at] != "Afslut mødet"  # a double click on »Næste trin« cannot finish
+    assert labels.index("Afslut mødet") > labels.index("Forrige trin")
+    _click(at, "Afslut mødet")
+    assert "Mødet er slut" in _text(at)
+    _click(at, "Genåbn mødet")
+    assert f"Trin 5: {STEPS[4].text}" in _text(at)
+    assert "Gem aftalen" in _labels(at)  # follow-ups can be added again
+    meeting = _db(data_dir).get_meeting(str(at.query_params["m"]))
+    assert meeting is not None and meeting.timer.status == "paused"
+    assert meeting.timer.current == 4
+
+
+def test_a_ticked_follow_up_can_be_unticked_from_the_same_list(data_dir: Path) -> None:
+    store = _db(data_dir)
+    at = _app()
+    _create_team(at)
+    team = at.session_state["_team"]
+    mid = store.create_meeting(team, date(2026, 11, 1), 2, ["Anne"], [60] * 5)
+    meeting = store.get_meeting(mid)
+    assert meeting is not None
+    fu = store.add_follow_up(meeting, "Anne", "Ring til sprogcentret", None, 2)
+    at.run()
+    box = next(c for c in at.checkbox if c.key == f"start_done_{fu}")
+    box.check().run()
+    _no_errors(at)
+    assert store.follow_ups(team.id, open_only=True) == []
+    box = next(c for c in at.checkbox if c.key == f"start_done_{fu}")  # still in the list
+    assert box.value is True
+    box.uncheck().run()
+    assert [f.id for f in store.follow_ups(team.id, open_only=True)] == [fu]
+
+
+def test_step_5_reviews_the_teams_earlier_open_follow_ups(data_dir: Path) -> None:
+    store = _db(data_dir)
+    at = _app()
+    _create_team(at)
+    team = at.session_state["_team"]
+    old = store.get_meeting(store.create_meeting(team, date(2026, 11, 1), 2, ["Bo"], [60] * 5))
+    assert old is not None
+    fu = store.add_follow_up(old, "Bo", "Find en mentor", None, 2)
+    at.run()
+    at.button[_labels(at).index("Start mødet")].click().run()
+    _click(at, "Start uret")
+    _to_step(at, 5)
+    assert "Åbne aftaler fra tidligere møder (1)" in _text(at)
+    assert any("Find en mentor" in str(c.label) for c in at.checkbox)
+    next(c for c in at.checkbox if c.key == f"earlier_done_{fu}").check().run()
+    assert store.follow_ups(team.id, open_only=True) == []
+    assert next(c for c in at.checkbox if c.key == f"earlier_done_{fu}").value is True
+
+
+def test_participants_are_prefilled_from_the_teams_last_meeting(data_dir: Path) -> None:
+    at = _start_meeting(_app(), people="Anne\nBo\nCamilla")
+    _click(at, "Nyt møde / teamets historik")
+    assert at.text_area[0].value == "Anne\nBo\nCamilla"
+
+
+def test_the_moderator_is_named_once(data_dir: Path) -> None:
+    at = _start_meeting(_app())
+    _click(at, "Start uret")
+    _click(at, "Vælg tilfældigt")
+    text = _text(at)
+    assert text.count("Ordstyrer:") == 1, text
+
+
+def test_a_cpr_warning_does_not_repeat_the_question_as_a_list_item(data_dir: Path) -> None:
+    at = _start_meeting(_app())
+    _click(at, "Start uret")
+    _to_step(at, 3)
+    field = at.text_area[0]
+    field.set_value("Borgeren 010190-1234 sagde ja").run()
+    errors = [str(e.value) for e in at.error]
+    assert len(errors) == 1
+    assert errors[0].startswith("Noten"), errors  # not »1\. Hvilke …?: …«
+    assert "?:" not in errors[0]
+
+
+def test_leaving_projector_mode_turns_the_sidebar_switch_off(data_dir: Path) -> None:
+    at = _start_meeting(_app())
+    at.query_params["p"] = "1"
+    at.run()
+    assert at.toggle(key="projector_toggle").value is True
+    at.button(key="exit_projector").click().run()
+    assert "p" not in at.query_params
+    assert at.toggle(key="projector_toggle").value is False
+    at.toggle(key="projector_toggle").set_value(True).run()  # the first click works
+    assert at.query_params.get("p") == ["1"] or at.query_params.get("p") == "1"
+
+
+@pytest.fixture
+def browser_token(monkeypatch: pytest.MonkeyPatch) -> dict[str, object]:
+    """Stands in for the browser's local storage: what the page helper reports, and what the
+    app last told it to keep or forget."""
+    browser: dict[str, object] = {"token": None, "forgot": False}
+
+    def helper(
+        key: str = "bc_helper",
+        view: str | None = None,
+        device_store: str | None = None,
+        device_forget: bool = False,
+    ) -> str | None:
+        if device_store:
+            browser["token"] = device_store
+        elif device_forget:
+            browser["token"] = None
+            browser["forgot"] = True
+        token = browser["token"]
+        return str(token) if token else None
+
+    monkeypatch.setattr("facilitator.ui.shell.page_helper", helper)
+    return browser
+
+
+def test_a_reload_of_the_meeting_page_keeps_the_team_open(
+    data_dir: Path, browser_token: dict[str, object]
+) -> None:
+    at = _start_meeting(_app())
+    mid = str(at.query_params["m"])
+    assert browser_token["token"]  # the computer keeps a device token, not the code
+    assert browser_token["token"] != at.session_state["_grant"]
+    reload = _app()
+    reload.query_params["m"] = mid  # the meeting's address holds only the meeting
+    reload.run()
+    reload.run()  # the helper reports the token after the page has loaded
+    _click(reload, "Nyt møde / teamets historik")
+    assert "Teamkode" not in [t.label for t in reload.text_input]
+    assert "Team Nord" in _text(reload)
+    assert "s" in reload.query_params  # the team page's own address
+    # A browser restart: a fresh session on the start page.
+    restart = _app().run()
+    restart.run()
+    assert "Team Nord" in _text(restart)
+
+
+def test_skift_team_and_forget_this_computer_end_the_device_token(
+    data_dir: Path, browser_token: dict[str, object]
+) -> None:
+    at = _app()
+    _create_team(at)
+    token = str(browser_token["token"])
+    store = _db(data_dir)
+    assert store.team_for_grant(token) is not None
+    _click(at, "Skift team")
+    assert store.team_for_grant(token) is None  # ended in the database …
+    assert browser_token["token"] is None  # … and forgotten by the browser
+    later = _app().run()
+    later.run()
+    assert "Teamkode" in [t.label for t in later.text_input]
+
+    _create_team(at, "Team Syd")
+    token = str(browser_token["token"])
+    _click(at, "Glem denne computer")
+    assert store.team_for_grant(token) is None and browser_token["token"] is None
+    assert "Computeren har glemt teamet" in _text(at)
+    assert "Teamkode" in [t.label for t in at.text_input]
+
+
+def test_a_new_code_ends_the_device_token_of_other_computers(
+    data_dir: Path, browser_token: dict[str, object]
+) -> None:
+    at = _app()
+    code = _create_team(at)
+    token = str(browser_token["token"])
+    team = at.session_state["_team"]
+    store = _db(data_dir)
+    store.new_team_code(team.id)
+    assert store.team_for_grant(token) is None
+    fresh = _app().run()  # a computer that still holds the old token
+    fresh.run()
+    assert "Teamkode" in [t.label for t in fresh.text_input]
+    assert browser_token["token"] is None  # told to forget it
+    assert code not in _text(fresh)

@@ -855,6 +855,52 @@ def bench_cpu(report: Report, browser: Any, tmp: Path, watch: AppWatch) -> None:
                 context.close()
 
 
+# --- 5b. Step changes: »Næste trin«, »Forrige trin«, and a second screen following ---------
+
+STEP_ROUNDS = 5
+
+
+def bench_steps(report: Report, browser: Any, tmp: Path, watch: AppWatch) -> None:
+    """Seconds from a click on »Næste trin« / »Forrige trin« until the new step's heading is
+    shown, and until a second screen on the same meeting shows it (it polls every 5 s)."""
+    from playwright.sync_api import expect
+
+    with Streamlit(APP, tmp / "steps-data") as server:
+        server.start()
+        server.wait_healthy()
+        context = app_context(browser, watch)
+        other = app_context(browser, watch)
+        try:
+            page = context.new_page()
+            page.set_default_timeout(30000)
+            start_meeting(page, server, "Team Trin")
+            click_and_wait(page, "Start uret", page.get_by_role("button", name="Pause"))
+            second = other.new_page()
+            second.goto(page.url)
+            expect(second.get_by_role("heading", name=re.compile("Trin 1"))).to_be_visible()
+            timings: dict[str, list[float]] = {"next": [], "back": [], "follow": []}
+            for _ in range(STEP_ROUNDS):
+                for action, label, target in (
+                    ("next", "Næste trin", 2),
+                    ("back", "Forrige trin", 1),
+                ):
+                    heading = re.compile(f"Trin {target}")
+                    t0 = time.monotonic()
+                    page.get_by_role("button", name=label).click()
+                    expect(page.get_by_role("heading", name=heading)).to_be_visible()
+                    timings[action].append(time.monotonic() - t0)
+                    expect(second.get_by_role("heading", name=heading)).to_be_visible(timeout=15000)
+                    timings["follow"].append(time.monotonic() - t0)
+                    page.wait_for_timeout(300)
+            for key, values in timings.items():
+                spread = f"{min(values):.2f}–{max(values):.2f}"
+                report.set(f"steps_{key}", f"median {median(values):.2f} s ({spread} s)")
+        finally:
+            for c in (context, other):
+                with contextlib.suppress(Exception):
+                    c.close()
+
+
 # --- 6. Load: 30 meetings at once -------------------------------------------------------------
 
 OBSERVER_JS = """() => {
@@ -1231,6 +1277,9 @@ def declare_rows(report: Report) -> None:
     d("cold_ratio", "Cold start: app / hello-world", f"≤ {BUDGET_COLD_RATIO}×")
     d("cpu_running", f"Server CPU, 1 meeting, timer running ({CPU_SECONDS} s)")
     d("cpu_paused", f"Server CPU, 1 meeting, timer paused ({CPU_SECONDS} s)")
+    d("steps_next", f"»Næste trin« → new step shown ({STEP_ROUNDS} clicks)")
+    d("steps_back", f"»Forrige trin« → step shown ({STEP_ROUNDS} clicks)")
+    d("steps_follow", "A second screen follows a step change", "≤ 5 s")
     d("load_pages", "Load: meetings open with a running timer, step 3")
     d("load_countdown", f"Load: countdown lag (update gap − 1000 ms, {LOAD_SECONDS} s)")
     d("load_cpu", f"Load: CPU during the {LOAD_SECONDS} s")
@@ -1242,7 +1291,7 @@ def run_browser_sections(
     report: Report, site: SiteServer | None, tmp: Path, watch: AppWatch
 ) -> None:
     site_keys = [k for k in report.rows if k.split("_")[0] in SITE_PAGES]
-    app_keys = [k for k in report.rows if k.startswith(("cold_", "cpu_", "load_"))]
+    app_keys = [k for k in report.rows if k.startswith(("cold_", "cpu_", "load_", "steps_"))]
     try:
         from playwright.sync_api import sync_playwright
     except ImportError as exc:
@@ -1270,6 +1319,11 @@ def run_browser_sections(
                 "server CPU",
                 [k for k in app_keys if k.startswith("cpu_")],
                 lambda: bench_cpu(report, browser, tmp, watch),
+            )
+            report.section(
+                "step changes",
+                [k for k in app_keys if k.startswith("steps_")],
+                lambda: bench_steps(report, browser, tmp, watch),
             )
         finally:
             with contextlib.suppress(Exception):

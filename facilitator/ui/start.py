@@ -117,8 +117,9 @@ def _team_header(team: Team) -> None:
             "så lav en ny – den gamle holder op med at virke med det samme, og alle andre "
             "browsere, der har teamet åbent, skal bruge den nye kode."
         )
-        if st.button("Lav en ny kode", icon=":material/key:"):
-            _new_code(team)
+        st.button(
+            "Lav en ny kode", icon=":material/key:", on_click=guarded(_new_code), args=(team,)
+        )
     _members(team)
 
 
@@ -131,19 +132,19 @@ def _show_code(code: str, first: bool) -> None:
         f"computer« (højst {DEVICE_DAYS} dage).",
         icon=":material/key:",
     )
-    if st.button("Jeg har gemt koden", key="code_saved"):
-        st.session_state.pop(access.NEW_CODE, None)
-        st.session_state.pop("_code_replaced", None)
-        st.rerun()
+    st.button("Jeg har gemt koden", key="code_saved", on_click=_code_saved)
 
 
-@guarded
+def _code_saved() -> None:
+    st.session_state.pop(access.NEW_CODE, None)
+    st.session_state.pop("_code_replaced", None)
+
+
 def _new_code(team: Team) -> None:
     code = storage().new_team_code(team.id)
     access.enter(team)
     st.session_state[access.NEW_CODE] = (team.id, code)
     st.session_state["_code_replaced"] = True
-    st.rerun()
 
 
 def _members(team: Team) -> None:
@@ -298,13 +299,15 @@ def _history(team: Team) -> None:
             )
             if st.button("Ja, slet alt for teamet", icon=":material/delete_forever:"):
                 _delete_team(team, confirm)
-            if st.button("Fortryd", key="cancel_delete_team"):
-                st.session_state.pop("confirm_delete_team_asked", None)
-                st.rerun()
+            st.button("Fortryd", key="cancel_delete_team", on_click=_cancel_delete_team)
 
 
 def _open_meeting(meeting_id: str) -> None:
     address.open_meeting(meeting_id)
+
+
+def _cancel_delete_team() -> None:
+    st.session_state.pop("confirm_delete_team_asked", None)
 
 
 @guarded

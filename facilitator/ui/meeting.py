@@ -15,13 +15,12 @@ from facilitator.cases import Case
 from facilitator.exercise import STEPS
 from facilitator.exports import literal, md_escape
 from facilitator.privacy import REMINDER
-from facilitator.records import MEETING_GONE, Meeting, Note, NoteConflict, StorageError
+from facilitator.records import Meeting, Note, NoteConflict, StorageError
 from facilitator.rotation import next_in_rotation, random_moderator
 from facilitator.ui import exports_view
 from facilitator.ui.common import (
     GENERIC_ERROR,
     case_by_number,
-    flash,
     guarded,
     log_failure,
     show_flashes,
@@ -136,7 +135,6 @@ def timer_panel(meeting_id: str) -> None:
         return
     if meeting is None:
         # Deleted on another screen: the whole page says so once (not beside »Mødet er slut«).
-        flash(MEETING_GONE, "error")
         st.rerun(scope="app")
     st.session_state[f"_last_meeting_{meeting_id}"] = meeting
     if _drawn(meeting) != st.session_state.get("rendered_timer"):

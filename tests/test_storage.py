@@ -56,6 +56,33 @@ def test_meeting_round_trip_with_timer(store: Storage) -> None:
     assert t.view(m2.timer, 1030.0).step_elapsed == pytest.approx(30)
 
 
+def test_a_visit_deadline_keeps_its_fraction_and_old_whole_seconds_still_load(
+    store: Storage,
+) -> None:
+    """The timer keeps a visit's deadline in the JSON column ``allocated`` as a float; rows
+    stored by the old rule hold whole seconds there and load as they are."""
+    mid = _meeting(store)
+    tid = _tid(store, mid)
+    store.update_timer(tid, mid, lambda s: t.next_step(t.start(s, 1000.0), 1012.75))
+    m = Storage(store.url).get_meeting(mid)
+    assert m and m.timer.current == 1
+    assert m.timer.allocated[1] == pytest.approx(t.visit_budget(m.timer.plan, 1, 900 - 12.75))
+    v = t.view(m.timer, 1020.0)
+    assert v.step_remaining <= v.total_remaining
+    assert int(v.step_remaining) + sum(v.later) == int(v.total_remaining)
+    old = t.TimerState(
+        plan=m.timer.plan,
+        status=t.PAUSED,
+        current=1,
+        used=(61.0, 20.0, 0.0, 0.0, 0.0),
+        allocated=(60, 180, None, None, None),
+    )
+    store.update_timer(tid, mid, lambda s: old)
+    m = Storage(store.url).get_meeting(mid)
+    assert m and m.timer.allocated == (60.0, 180.0, None, None, None)
+    assert t.view(m.timer, 5000.0).step_remaining == pytest.approx(160)
+
+
 def test_meeting_ids_are_unguessable(store: Storage) -> None:
     ids = {_meeting(store) for _ in range(20)}
     assert len(ids) == 20

@@ -431,7 +431,7 @@ def _timer(row: MeetingRow) -> TimerState:
         status=row.status,
         current=row.current_step,
         used=tuple(float(x) for x in row.used),
-        allocated=tuple(None if x is None else int(x) for x in row.allocated),
+        allocated=tuple(None if x is None else float(x) for x in row.allocated),
         running_since=row.running_since,
     )
 

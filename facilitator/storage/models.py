@@ -94,7 +94,7 @@ class MeetingRow(Base):
     status: Mapped[str] = mapped_column(String(20))
     current_step: Mapped[int] = mapped_column(Integer, default=0)
     used: Mapped[list[float]] = mapped_column(JSON)
-    allocated: Mapped[list[int | None]] = mapped_column(JSON)
+    allocated: Mapped[list[float | None]] = mapped_column(JSON)  # see TimerState.allocated
     running_since: Mapped[float | None] = mapped_column(Float, nullable=True)
     version: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import io
+import json
 import time
 from typing import Any
 
@@ -181,21 +182,20 @@ def _draw_timer(meeting: Meeting) -> None:
         else f"Mødet er {tm.fmt(-v.total_remaining)} over tid"
     )
     rebalance = ""
-    if v.rebalanced and state.status != tm.NOT_STARTED:
-        later = [
-            f"{STEPS[i].short} {tm.fmt(v.allocations[i])}" for i in range(v.current + 1, len(STEPS))
-        ]
-        if later:
-            rest = range(v.current + 1, len(STEPS))
-            saved_time = sum(v.allocations[i] for i in rest) > sum(state.plan[i] for i in rest)
-            why = (
-                "Den sparede tid er fordelt på de næste trin"
-                if saved_time
-                else "Tiden er fordelt om, så mødet kan slutte til tiden"
-            )
-            rebalance = (
-                f"<div class='bc-timer__note'>{why}: " + html.escape(", ".join(later)) + "</div>"
-            )
+    rest = range(v.current + 1, len(STEPS))
+    if state.status != tm.NOT_STARTED and v.later:
+        # The steps after this one share the time left: shown with the same numbers as above,
+        # so they always add up (the browser recomputes them each second, see helper.js).
+        later = ", ".join(
+            f"{STEPS[i].short} {tm.fmt(t)}" for i, t in zip(rest, v.later, strict=True)
+        )
+        weights = json.dumps([[STEPS[i].short, state.plan[i]] for i in rest], ensure_ascii=False)
+        rebalance = (
+            f"<div class='bc-timer__note' data-later='{html.escape(weights, quote=True)}'"
+            f" data-planned='{sum(state.plan[i] for i in rest)}'>"
+            f"{html.escape(_later_why(sum(v.later), sum(state.plan[i] for i in rest)))}: "
+            f"{html.escape(later)}</div>"
+        )
     live = (
         f" data-live='1' data-status='{state.status}' data-rendered='{now:.3f}'"
         f" data-step-remaining='{v.step_remaining:.3f}'"
@@ -210,6 +210,14 @@ def _draw_timer(meeting: Meeting) -> None:
         f"<div class='bc-timer__total'>{total}</div>{rebalance}</div>",
         unsafe_allow_html=True,
     )
+
+
+def _later_why(given: int, planned: int) -> str:
+    if given > planned:
+        return "Den sparede tid er fordelt på de næste trin"
+    if given < planned:
+        return "Tiden er fordelt om, så mødet kan slutte til tiden"
+    return "De næste trin"
 
 
 def _timer_buttons(meeting: Meeting) -> None:

@@ -1,0 +1,208 @@
+"""Exports of a meeting: the referat (Markdown, printable page, in the app), CSV and .ics.
+
+The Markdown referat is read as a plain file (Notepad, Word) as often as in a Markdown
+program: ordinary prose must come out without a single backslash, and any text at all must
+still render as exactly that text. Checked with Python-Markdown (what MkDocs uses) and, when
+installed, markdown-it-py (CommonMark with GFM tables and strikethrough).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from datetime import date
+from html import unescape
+
+import markdown
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from facilitator.cases import load_cases
+from facilitator.exports import (
+    FollowUpRow,
+    MeetingSummary,
+    md_heading,
+    md_lines,
+    md_text,
+    summary_markdown,
+)
+
+# --- the referat reads cleanly as plain text ---
+
+DANISH_PROSE = [
+    "Borgeren har en fagord-liste fra sprogskolen og vil gerne vise den til arbejdsgiver.",
+    "Hun gik i 2. klasse i Syrien (FVU) og læser nu på niveau 3.",
+    "Aftale: Anne ringer kl. 10.30 - efter mødet - og skriver til jobcentret!",
+    'Han sagde: "Jeg vil hellere arbejde end gå på kursus."',
+    "Mål: ca. 20-25 timer/uge; løn 145,50 kr. i timen (overenskomst).",
+    "Virksomheden [navn udeladt] har 3 ledige pladser.",
+    "Unge <30 år og borgere >50 år; 100 % fremmøde = 5 dage.",
+    "Ca. ~20 timer om ugen, 2 * 3 timer på lager og resten i kantinen.",
+    "Snake_case, e-mail og 50/50 ordning: intet at escape.",
+    "Næste skridt? Opfølgning d. 1.12. – se sagen.",
+]
+
+
+def _case_texts() -> list[str]:
+    texts: list[str] = []
+    for case in load_cases():
+        texts += [case.title, case.person_line, case.turn_prompt]
+        texts += [*case.story, *case.questions, *case.considerations]
+    return texts
+
+
+@pytest.mark.parametrize("text", DANISH_PROSE + _case_texts())
+def test_ordinary_prose_has_no_backslash(text: str) -> None:
+    for out in (md_text(text), md_lines(text), md_heading(text)):
+        assert "\\" not in out and "&" not in out, out
+    assert md_text(text) == " ".join(text.split())
+
+
+def test_a_referat_of_ordinary_prose_has_no_backslash_at_all() -> None:
+    case = load_cases()[0]
+    summary = _summary(
+        team="Team Øst-Jylland (Aarhus)",
+        participants=["Anne-Marie", "Bo", "مريم"],
+        questions=list(case.questions),
+        notes=["\n".join(DANISH_PROSE[:3]), DANISH_PROSE[3], *DANISH_PROSE[4:]],
+        general="\n\n".join(DANISH_PROSE),
+        what=DANISH_PROSE,
+    )
+    md = summary_markdown(summary)
+    assert "\\" not in md, [line for line in md.splitlines() if "\\" in line]
+
+
+def test_only_markdown_syntax_is_escaped() -> None:
+    assert md_text("1. marts er fristen") == "1\\. marts er fristen"
+    assert md_text("den 1. marts") == "den 1. marts"
+    assert md_text("- punkt") == "\\- punkt"
+    assert md_text("a - b") == "a - b"
+    assert md_text("# 1") == "\\# 1"
+    assert md_text("C# og F#") == "C# og F#"
+    assert md_heading("C# og F#") == "C# og F\\#"
+    assert md_text("---") == "\\---"
+    assert md_text("[tekst](side) [a][b] [c]: d [sic]") == "[tekst\\](side) [a\\][b] [c\\]: d [sic]"
+    assert md_text("**fed**") == "\\*\\*fed\\*\\*"
+    assert md_text("<b>") == "&lt;b>"
+    assert md_text("&amp;") == "&amp;amp;"
+    assert md_text("a|b") == "a\\|b"
+    assert md_text("~a~") == "\\~a\\~"
+    assert md_lines("") == md_lines(" \n ") == "–"
+
+
+# --- any text renders as exactly that text ---
+
+
+def _python_markdown(source: str) -> str:
+    md = markdown.Markdown(extensions=["tables"])
+    # CommonMark escapes Python-Markdown does not know: without this the backslash shows
+    # (safe, but not the text as typed). ~ and $ are GFM and math syntax, = setext underlines.
+    md.ESCAPED_CHARS = [*md.ESCAPED_CHARS, "~", "$", "="]
+    return md.convert(source)
+
+
+def _markdown_it() -> Callable[[str], str] | None:
+    try:
+        from markdown_it import MarkdownIt
+    except ImportError:
+        return None
+    return MarkdownIt("commonmark").enable(["table", "strikethrough"]).render
+
+
+RENDERERS = [
+    pytest.param(_python_markdown, id="python-markdown"),
+    pytest.param(
+        _markdown_it(),
+        id="commonmark",
+        marks=pytest.mark.skipif(_markdown_it() is None, reason="markdown-it-py not installed"),
+    ),
+]
+
+SPECIAL = "#>-+*=_`|[]()!<>&;:~$\\@/.wx1 \n\t"
+TEXTS = st.one_of(st.text(max_size=60), st.text(alphabet=SPECIAL, max_size=30))
+
+
+def _visible(text: str) -> str:
+    """What a reader can see of a text: no control characters, whitespace collapsed."""
+    text = "".join(c for c in text if not (unicodedata.category(c) == "Cc" and not c.isspace()))
+    return " ".join(text.split())
+
+
+def _rendered(html: str, render: Callable[[str], str]) -> tuple[set[str], str]:
+    tags = set(re.findall(r"<(\w+)", html))
+    text = unescape(re.sub(r"<[^>]+>", " ", re.sub(r"</?code>", "", html)))
+    return tags, " ".join(text.split())
+
+
+CONTEXTS = {
+    # context: (Markdown around the escaped text, the tags it may give, text around it)
+    "paragraph": (lambda t: md_lines(t), {"p", "br"}, "{}"),
+    "list item": (lambda t: "- " + md_text(t), {"ul", "li"}, "{}"),
+    "table cell": (
+        lambda t: f"| Hvem | Hvad |\n|---|---|\n| {md_text(t)} | x |",
+        {"table", "thead", "tbody", "tr", "th", "td"},
+        "Hvem Hvad {} x",
+    ),
+    "heading": (lambda t: "### 1. " + md_heading(t), {"h3"}, "1. {}"),
+}
+
+
+@pytest.mark.parametrize("render", RENDERERS)
+@pytest.mark.parametrize("context", list(CONTEXTS))
+@settings(max_examples=300, deadline=None)
+@given(text=TEXTS)
+def test_any_text_renders_as_exactly_that_text(
+    render: Callable[[str], str], context: str, text: str
+) -> None:
+    build, block_tags, around = CONTEXTS[context]
+    html = render(build(text))
+    tags, shown = _rendered(html, render)
+    # Addresses are code spans (never links); nothing else but the block itself.
+    assert tags <= block_tags | {"code"}, (html, tags)
+    visible = _visible(text)
+    expected = visible or ("–" if context == "paragraph" else "")
+    assert shown == " ".join(around.format(expected).split()), html
+    if "code" in tags:
+        assert re.search(r"(?i)://|www\.|@", visible), html
+
+
+# --- helpers ---
+
+
+def _summary(
+    *,
+    team: str = "Team Øst",
+    participants: list[str] | None = None,
+    questions: list[str] | None = None,
+    notes: list[str] | None = None,
+    general: str = "",
+    what: list[str] | None = None,
+) -> MeetingSummary:
+    rows = [
+        FollowUpRow(
+            i + 1,
+            who="Anne",
+            what=w,
+            due=date(2026, 12, 1),
+            case_number=9,
+            case_title="Sprog og arbejdsmarkedet",
+            done=False,
+            meeting_id="m-test",
+        )
+        for i, w in enumerate(what or [])
+    ]
+    return MeetingSummary(
+        team=team,
+        meeting_date=date(2026, 11, 22),
+        case_number=9,
+        case_title="Sprog og arbejdsmarkedet",
+        participants=participants or [],
+        moderator="Anne",
+        questions=questions or ["Hvilke muligheder?"],
+        question_notes=notes or [],
+        general_notes=general,
+        follow_ups=rows,
+        minutes_used=[60, 60, 60, 60, 60],
+    )

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -261,13 +262,41 @@ def follow_ups_csv(rows: Sequence[FollowUpRow], team: str) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
+# Fixed for Borgercases: UIDs are UUIDs from this and the follow-up's meeting id and id.
+_UID_NAMESPACE = uuid.UUID("5b0f3c2e-8f5e-4c1a-9a47-2f6d1e0c9b31")
+TITLE_LENGTH = 60
+
+
+def follow_up_uid(row: FollowUpRow) -> str:
+    """The follow-up's calendar UID: the same on every export from this database (importing
+    again updates the entry), and unique across installations, because the meeting id is 128
+    random bits. A hash of it, so the calendar never holds the meeting's address."""
+    if not row.meeting_id:
+        raise ValueError("follow-up without its meeting id: no unique calendar UID")
+    return str(uuid.uuid5(_UID_NAMESPACE, f"{row.meeting_id}/follow-up/{row.id}"))
+
+
+def short_title(text: str, length: int = TITLE_LENGTH) -> str:
+    """The first line of a text, at most ``length`` characters: cut after a whole word and
+    ended with "…" when anything is left out."""
+    lines = text.strip().splitlines()
+    first = " ".join(lines[0].split()) if lines else ""
+    if len(first) <= length and len(lines) <= 1:
+        return first
+    if len(first) > length:
+        cut = first[:length]
+        space = cut.rfind(" ")
+        first = cut[:space] if space > 0 else cut[: length - 1]
+    return first.rstrip(" ,;:-–") + "…"
+
+
 def follow_ups_ics(
     rows: Sequence[FollowUpRow],
     team: str,
-    uid_domain: str = "borgercases.local",
     stamp: datetime | None = None,
 ) -> bytes:
-    """One all-day calendar entry per follow-up with a due date."""
+    """One all-day calendar entry per follow-up with a due date; the title is the start of
+    the text, the whole text is in the description."""
     from icalendar import Calendar, Event  # only when exporting: keeps the app's start quick
 
     cal = Calendar()
@@ -280,11 +309,11 @@ def follow_ups_ics(
         if r.due is None:
             continue
         event = Event()
-        event.add("uid", f"followup-{r.id}@{uid_domain}")
+        event.add("uid", follow_up_uid(r))
         event.add("dtstamp", stamp)
         event.add("dtstart", r.due)
         event.add("dtend", r.due + timedelta(days=1))
-        title = r.what.splitlines()[0][:80] if r.what else ""
+        title = short_title(r.what)
         event.add("summary", f"Opfølgning{' (udført)' if r.done else ''}: {title}")
         case = f"Case {r.case_number}: {r.case_title}. " if r.case_number else ""
         event.add("description", f"{case}Ansvarlig: {r.who}. Aftalt i {team}.\n\n{r.what}")

@@ -8,11 +8,14 @@ installed, markdown-it-py (CommonMark with GFM tables and strikethrough).
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
 from collections.abc import Callable
 from datetime import date
 from html import unescape
+from pathlib import Path
+from typing import Any
 
 import markdown
 import pytest
@@ -23,6 +26,7 @@ from facilitator.cases import load_cases
 from facilitator.exports import (
     FollowUpRow,
     MeetingSummary,
+    follow_ups_ics,
     md_heading,
     md_lines,
     md_text,
@@ -206,3 +210,73 @@ def _summary(
         follow_ups=rows,
         minutes_used=[60, 60, 60, 60, 60],
     )
+
+
+# --- .ics: titles and UIDs ---
+
+
+def _events(rows: list[FollowUpRow]) -> list[Any]:
+    from icalendar import Calendar
+
+    return list(Calendar.from_ical(follow_ups_ics(rows, "Team Øst")).walk("VEVENT"))
+
+
+def _stored_rows(db: Path) -> list[FollowUpRow]:
+    """Follow-ups as the app exports them, from a fresh database with one meeting."""
+    from facilitator.storage import Storage
+    from facilitator.ui.exports_view import follow_up_rows
+
+    store = Storage(f"sqlite:///{db}")
+    store.create_schema()
+    try:
+        team, _ = store.create_team("Team Øst")
+        mid = store.create_meeting(team, date(2026, 11, 22), 9, ["Anne"], [60, 180, 360, 180, 120])
+        meeting = store.get_meeting(mid)
+        assert meeting is not None
+        store.add_follow_up(meeting, "Anne", "Ring til VUC", date(2026, 12, 1), 9)
+        store.add_follow_up(meeting, "Bo", "Skriv til sprogskolen", date(2026, 12, 2), 9)
+        return follow_up_rows(store.follow_ups(team.id, meeting_id=mid))
+    finally:
+        store.dispose()
+
+
+def test_ics_uids_are_unique_across_installations_and_stable_on_re_export(
+    tmp_path: Path,
+) -> None:
+    one = _stored_rows(tmp_path / "one.sqlite3")
+    other = _stored_rows(tmp_path / "other.sqlite3")
+    assert [r.id for r in one] == [r.id for r in other] == [1, 2]  # the same ids in both
+    uids_one = [str(e["uid"]) for e in _events(one)]
+    uids_other = [str(e["uid"]) for e in _events(other)]
+    assert len(set(uids_one)) == 2
+    assert not set(uids_one) & set(uids_other)
+    # Exported again (later, the follow-up done): the same calendar entries are updated.
+    again = [dataclasses.replace(r, done=True) for r in one]
+    assert [str(e["uid"]) for e in _events(again)] == uids_one
+    assert all("followup-" not in uid for uid in uids_one)
+
+
+def test_ics_needs_the_meeting_id_for_its_uids() -> None:
+    row = FollowUpRow(1, "Anne", "Ring", date(2026, 12, 1), None, None, False)
+    with pytest.raises(ValueError):
+        follow_ups_ics([row], "Team Øst")
+
+
+@pytest.mark.parametrize(
+    ("what", "title"),
+    [
+        ("Ring til VUC", "Opfølgning: Ring til VUC"),
+        (
+            "Kontakt sprogskolen og aftal et møde med borgeren og hendes mentor om "
+            "praktikken hos Netto i Brabrand efter jul",
+            "Opfølgning: Kontakt sprogskolen og aftal et møde med borgeren og hendes…",
+        ),
+        ("Ring til VUC\nog spørg om FVU-prøven", "Opfølgning: Ring til VUC…"),
+        ("x" * 100, "Opfølgning: " + "x" * 59 + "…"),
+    ],
+)
+def test_ics_titles_are_cut_at_a_word_and_end_with_an_ellipsis(what: str, title: str) -> None:
+    row = FollowUpRow(1, "Anne", what, date(2026, 12, 1), None, None, False, meeting_id="m1")
+    (event,) = _events([row])
+    assert str(event["summary"]) == title
+    assert what in str(event["description"])  # the whole text stays in the description

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 import time
+from collections.abc import Sequence
 
 import streamlit as st
 
@@ -18,13 +19,14 @@ from facilitator.exports import (
     follow_ups_ics,
     summary_markdown,
 )
-from facilitator.records import Meeting
+from facilitator.records import FollowUp, Meeting
 from facilitator.ui.common import case_by_number, storage
 
 
-def _rows(meeting: Meeting) -> list[FollowUpRow]:
+def follow_up_rows(items: Sequence[FollowUp]) -> list[FollowUpRow]:
+    """Stored follow-ups as the exports need them (with their case's title)."""
     rows = []
-    for f in storage().follow_ups(meeting.team.id, meeting_id=meeting.id):
+    for f in items:
         case = case_by_number(f.case_number) if f.case_number else None
         rows.append(
             FollowUpRow(
@@ -36,6 +38,7 @@ def _rows(meeting: Meeting) -> list[FollowUpRow]:
                 case_title=case.title if case else None,
                 done=f.done,
                 meeting_date=f.meeting_date,
+                meeting_id=f.meeting_id,
             )
         )
     return rows
@@ -54,7 +57,7 @@ def summary(meeting: Meeting, case: Case) -> MeetingSummary:
         questions=list(case.questions),
         question_notes=[notes.get(f"q{i}", "") for i in range(len(case.questions))],
         general_notes=notes.get("general", ""),
-        follow_ups=_rows(meeting),
+        follow_ups=follow_up_rows(storage().follow_ups(meeting.team.id, meeting_id=meeting.id)),
         minutes_used=[tm.step_elapsed(state, i, time.time()) for i in range(len(state.plan))],
     )
 

@@ -280,3 +280,104 @@ def test_ics_titles_are_cut_at_a_word_and_end_with_an_ellipsis(what: str, title:
     (event,) = _events([row])
     assert str(event["summary"]) == title
     assert what in str(event["description"])  # the whole text stays in the description
+
+
+# --- in the app (AppTest): downloads built on click, the referat on the finished page ---
+
+LABELS = [
+    "Referat som tekstfil (.md)",
+    "Excel-liste over aftaler (.csv)",
+    "Kalender med aftaler (.ics)",
+    "Udskriv referatet",
+]
+
+
+def _view_script(meeting_id: str, view: str) -> None:
+    from facilitator.ui import exports_view
+    from facilitator.ui.common import case_by_number, storage
+
+    meeting = storage().get_meeting(meeting_id)
+    assert meeting is not None
+    case = case_by_number(meeting.case_number)
+    assert case is not None
+    getattr(exports_view, view)(meeting, case)
+
+
+def _seed_meeting(data_dir: Path, notes: dict[str, str]) -> str:
+    from facilitator.storage import Storage
+
+    store = Storage(f"sqlite:///{data_dir / 'borgercases.sqlite3'}")
+    store.create_schema()
+    try:
+        team, _ = store.create_team("Team Øst")
+        mid = store.create_meeting(team, date(2026, 11, 22), 9, ["Anne"], [60, 180, 360, 180, 120])
+        meeting = store.get_meeting(mid)
+        assert meeting is not None
+        for key, text in notes.items():
+            store.save_note(team.id, mid, key, text)
+        store.add_follow_up(meeting, "Anne", "Ring til VUC om FVU-prøven", date(2026, 12, 1), 9)
+        return mid
+    finally:
+        store.dispose()
+
+
+def _run(meeting_id: str, view: str) -> Any:
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(_view_script, args=(meeting_id, view), default_timeout=30)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_exports_are_built_only_when_downloaded(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from facilitator.ui import exports_view
+
+    calls: list[str] = []
+
+    def counted(name: str) -> Callable[..., Any]:
+        real = getattr(exports_view, name)
+
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            calls.append(name)
+            return real(*args, **kwargs)
+
+        return wrapper
+
+    for name in ("summary", "summary_markdown", "follow_ups_csv", "follow_ups_ics"):
+        monkeypatch.setattr(exports_view, name, counted(name))
+    mid = _seed_meeting(data_dir, {"q0": "Noter"})
+    at = _run(mid, "render")
+    at.run()  # a rerun of the page, as the sidebar has on every click
+    assert calls == []
+    labels = [e.proto.label for e in at.get("download_button")]
+    labels += [e.proto.label for e in at.get("link_button")]
+    assert labels == LABELS
+    # Labels that still tell apart when a narrow screen cuts them: each starts differently.
+    assert len({label.split()[0] for label in labels}) == len(labels)
+
+
+def test_the_finished_page_shows_each_question_with_its_note_as_plain_text(
+    data_dir: Path,
+) -> None:
+    from facilitator.ui.common import case_by_number
+
+    case = case_by_number(9)
+    assert case is not None and len(case.questions) >= 2
+    first = "**fed** <b>html</b> [link](https://evil.example)\n- ikke en liste\n\n  indrykket"
+    mid = _seed_meeting(data_dir, {"q0": first, "general": "Generelt: 1. marts\nAnden linje"})
+    at = _run(mid, "render_summary")
+    texts = [t.value for t in at.text]
+    # Every question's note, as typed (no Markdown, no HTML), "–" for an empty one.
+    assert texts == [first] + ["–"] * (len(case.questions) - 1) + [
+        "Generelt: 1. marts\nAnden linje"
+    ]
+    shown = "\n".join(m.value for m in at.markdown)
+    for i, question in enumerate(case.questions, 1):
+        assert f"{i}" in shown and question.split()[0] in shown
+    assert "Generelle noter" in shown
+    # Not the follow-ups: the page lists them itself.
+    everything = shown + "\n".join(texts) + "\n".join(s.value for s in at.subheader)
+    assert "Ring til VUC" not in everything

@@ -381,3 +381,21 @@ def test_the_finished_page_shows_each_question_with_its_note_as_plain_text(
     # Not the follow-ups: the page lists them itself.
     everything = shown + "\n".join(texts) + "\n".join(s.value for s in at.subheader)
     assert "Ring til VUC" not in everything
+
+
+def test_the_markdown_referat_lists_every_question_with_its_note_and_the_follow_ups() -> None:
+    summary = _summary(
+        questions=["Hvilke muligheder?", "Hvem gør hvad?", "Og så?"],
+        notes=["Sprogmentor.\nMåske FVU.", ""],  # one note fewer than questions
+        general="Godt møde.",
+        what=["Ring til VUC", "Skriv til sprogskolen"],
+    )
+    md = summary_markdown(summary)
+    assert (
+        "### 1. Hvilke muligheder?\n\nSprogmentor.  \nMåske FVU.\n\n"
+        "### 2. Hvem gør hvad?\n\n–\n\n### 3. Og så?\n\n–\n\n"
+        "## Generelle noter\n\nGodt møde.\n\n"
+        "## Aftaler om opfølgning\n\n| Hvem | Hvad | Frist | Status |\n|---|---|---|---|\n"
+        "| Anne | Ring til VUC | 01.12.2026 | Åben |\n"
+        "| Anne | Skriv til sprogskolen | 01.12.2026 | Åben |\n"
+    ) in md

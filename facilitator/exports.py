@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -25,6 +26,7 @@ class FollowUpRow:
     case_title: str | None
     done: bool
     meeting_date: date | None = None
+    meeting_id: str = ""  # the meeting's random id: makes the calendar entry's UID unique
 
 
 @dataclass(frozen=True)
@@ -75,18 +77,39 @@ def literal(text: str) -> str:
     return _ASCII_PUNCTUATION.sub(r"\\\1", text)
 
 
-# The referat (.md) is read as a file and in other Markdown programs, so it escapes only what
-# would be read as Markdown: plain words keep their full stops, hyphens and brackets.
+# The referat (.md) is read as a plain file (Notepad, Word) and in Markdown programs, so it
+# escapes only what a Markdown reader would take as syntax: plain words keep their full stops,
+# hyphens, brackets, colons and numbers. What counts, in CommonMark with GFM's tables and
+# strikethrough (and Python-Markdown, which MkDocs uses):
+# - anywhere: backticks, | (table cells), < before a tag or autolink, & before a character
+#   reference, a backslash before punctuation, * and _ that could open or close emphasis,
+#   ]( ][ ]: (links, images, reference definitions), ~ and $ when two could pair up
+#   (strikethrough, math);
+# - at the start of a line: headings, quotes, list markers, 1. and 1), setext underlines and
+#   thematic breaks, task-list boxes.
+# Addresses become code spans: shown as typed, never a link, in any Markdown program.
 _ADDRESS = re.compile(r"(?i)://|www\.|@")
-_TOKEN = re.compile(r"\S+")
 _SENTENCE_END = re.compile(r"[.,;:!?]+$")
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")  # invisible, not whitespace
+_ASCII_PUNCT = r"!-/:-@\[-`{-~"
 _INLINE = re.compile(
-    r"[\\`*\[\]~|$]"  # code, emphasis, links and images, strikethrough, table cells, math
+    rf"\\(?=[{_ASCII_PUNCT}]|$)"  # a backslash that would escape what follows it
+    r"|[`|]"  # code, table cells
+    r"|\*"  # emphasis (a word of only asterisks between others is left alone: _md_token)
     r"|(?<![^\W_])_|_(?![^\W_])"  # underscores, except inside a word (snake_case)
-    r"|<(?=\S)"  # HTML and <autolinks>
-    r"|&(?=#?\w+;)"  # character references
+    r"|\](?=[(\[:])"  # inline links and images, reference links and definitions
+    r"|<(?=[A-Za-z/!?])"  # HTML and <autolinks>
+    r"|&(?=#?\w+;|#\w)"  # character references (Python-Markdown needs no ; after &#1)
 )
-_BLOCK_START = re.compile(r"^(?:[#>]|[-+](?=\s|$)|-+$|=+$|\d+(?=[.)](?:\s|$)))")
+_BLOCK_START = re.compile(
+    r"^(?:#|>"  # headings (Python-Markdown needs no space after #), block quotes
+    r"|[-+*](?=\s|$)"  # bullet lists
+    r"|([-*_])(?:\s*\1){2,}\s*$"  # thematic breaks: - - - or ***
+    r"|-+$|=+$"  # setext underlines
+    r"|\[(?=[ xX]\])"  # task-list boxes
+    r"|\d+(?=[.)](?:\s|$)))"  # ordered lists: 1. and 1)
+)
+_PAIRED = "~$"  # strikethrough, math: escaped only when a second one could close the first
 
 
 def _code_span(text: str) -> str:
@@ -104,34 +127,68 @@ def _md_inline(match: re.Match[str]) -> str:
     return "\\" + char
 
 
-def _md_word(word: str) -> str:
+def _md_word(word: str, paired: str) -> str:
     if not _ADDRESS.search(word):
-        return _INLINE.sub(_md_inline, word)
+        out = _INLINE.sub(_md_inline, word)
+        for char in paired:
+            out = out.replace(char, "\\" + char)
+        return out
     # Addresses become code: shown as typed, never a link, in any Markdown program.
     end = _SENTENCE_END.search(word)
     core, tail = (word[: end.start()], end[0]) if end else (word, "")
     return _code_span(core) + tail if core else tail
 
 
-def _md_token(match: re.Match[str]) -> str:
+def _md_token(token: str, paired: str, inside: bool) -> str:
+    if inside and token.strip("*") == "":
+        return token  # space on both sides: cannot open or close emphasis
     # A | splits table cells even inside code, so it stays outside, escaped.
-    return "\\|".join(_md_word(part) for part in match[0].split("|"))
+    return "\\|".join(_md_word(part, paired) for part in token.split("|"))
+
+
+def _paired(text: str) -> str:
+    return "".join(char for char in _PAIRED if text.count(char) > 1)
+
+
+def _md_line(text: str, paired: str | None) -> str:
+    tokens = _CONTROL.sub("", text).split()
+    pairs = _paired("".join(tokens)) if paired is None else paired
+    last = len(tokens) - 1
+    line = " ".join(_md_token(t, pairs, 0 < i < last) for i, t in enumerate(tokens))
+    start = _BLOCK_START.match(line)
+    if start is None:
+        return line
+    at = start.end() if line[0].isdigit() else 0  # 1\. or \# \> \- \+ \* \= \[
+    return line[:at] + "\\" + line[at:]
 
 
 def md_text(text: str) -> str:
     """One line of user text, shown literally in the referat: no links, images, HTML,
-    emphasis, headings or lists; readable as a plain file."""
-    line = _TOKEN.sub(_md_token, " ".join(text.split()))
-    start = _BLOCK_START.match(line)
-    if start is None:
+    emphasis, headings or lists; plain words stay as typed, so the file reads well as text.
+    Line breaks and runs of spaces become one space; invisible control characters go."""
+    return _md_line(text, None)
+
+
+def md_lines(text: str) -> str:
+    """User text of several lines as one Markdown paragraph with its line breaks kept,
+    shown literally; "–" when there is nothing to show."""
+    text = _CONTROL.sub("", text)
+    if not text.split():
+        return "–"
+    # ~ and $ pair up across the lines of a paragraph, so they count for the whole text.
+    paired = _paired(text)
+    return "  \n".join(_md_line(line, paired) for line in text.splitlines())
+
+
+def md_heading(text: str) -> str:
+    """User text at the end of an ATX heading (``### …``), where a closing run of # would
+    be dropped; otherwise as :func:`md_text`."""
+    line = md_text(text)
+    closing = re.search(r"(\\*)(#+)$", line)
+    if closing is None:
         return line
-    at = start.end() if line[0].isdigit() else 0  # 1\. or \# \> \- \+ \=
-    return line[:at] + "\\" + line[at:]
-
-
-def _md_block(text: str) -> str:
-    lines = [md_text(line) for line in text.splitlines()]
-    return "  \n".join(lines) if lines else "–"
+    at = closing.start(2) + len(closing[1]) % 2  # after an escaped first #
+    return line[:at] + "\\#" * (len(line) - at)
 
 
 def danish_date(d: date | None) -> str:
@@ -152,8 +209,8 @@ def summary_markdown(s: MeetingSummary) -> str:
     ]
     for i, question in enumerate(s.questions):
         note = s.question_notes[i] if i < len(s.question_notes) else ""
-        out += [f"### {i + 1}. {md_text(question)}", "", _md_block(note) if note else "–", ""]
-    out += ["## Generelle noter", "", _md_block(s.general_notes) if s.general_notes else "–", ""]
+        out += [f"### {i + 1}. {md_heading(question)}", "", md_lines(note), ""]
+    out += ["## Generelle noter", "", md_lines(s.general_notes), ""]
     out += ["## Aftaler om opfølgning", ""]
     if s.follow_ups:
         out += ["| Hvem | Hvad | Frist | Status |", "|---|---|---|---|"]
@@ -205,13 +262,41 @@ def follow_ups_csv(rows: Sequence[FollowUpRow], team: str) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
+# Fixed for Borgercases: UIDs are UUIDs from this and the follow-up's meeting id and id.
+_UID_NAMESPACE = uuid.UUID("5b0f3c2e-8f5e-4c1a-9a47-2f6d1e0c9b31")
+TITLE_LENGTH = 60
+
+
+def follow_up_uid(row: FollowUpRow) -> str:
+    """The follow-up's calendar UID: the same on every export from this database (importing
+    again updates the entry), and unique across installations, because the meeting id is 128
+    random bits. A hash of it, so the calendar never holds the meeting's address."""
+    if not row.meeting_id:
+        raise ValueError("follow-up without its meeting id: no unique calendar UID")
+    return str(uuid.uuid5(_UID_NAMESPACE, f"{row.meeting_id}/follow-up/{row.id}"))
+
+
+def short_title(text: str, length: int = TITLE_LENGTH) -> str:
+    """The first line of a text, at most ``length`` characters: cut after a whole word and
+    ended with "…" when anything is left out."""
+    lines = text.strip().splitlines()
+    first = " ".join(lines[0].split()) if lines else ""
+    if len(first) <= length and len(lines) <= 1:
+        return first
+    if len(first) > length:
+        cut = first[:length]
+        space = cut.rfind(" ")
+        first = cut[:space] if space > 0 else cut[: length - 1]
+    return first.rstrip(" ,;:-–") + "…"
+
+
 def follow_ups_ics(
     rows: Sequence[FollowUpRow],
     team: str,
-    uid_domain: str = "borgercases.local",
     stamp: datetime | None = None,
 ) -> bytes:
-    """One all-day calendar entry per follow-up with a due date."""
+    """One all-day calendar entry per follow-up with a due date; the title is the start of
+    the text, the whole text is in the description."""
     from icalendar import Calendar, Event  # only when exporting: keeps the app's start quick
 
     cal = Calendar()
@@ -224,11 +309,11 @@ def follow_ups_ics(
         if r.due is None:
             continue
         event = Event()
-        event.add("uid", f"followup-{r.id}@{uid_domain}")
+        event.add("uid", follow_up_uid(r))
         event.add("dtstamp", stamp)
         event.add("dtstart", r.due)
         event.add("dtend", r.due + timedelta(days=1))
-        title = r.what.splitlines()[0][:80] if r.what else ""
+        title = short_title(r.what)
         event.add("summary", f"Opfølgning{' (udført)' if r.done else ''}: {title}")
         case = f"Case {r.case_number}: {r.case_title}. " if r.case_number else ""
         event.add("description", f"{case}Ansvarlig: {r.who}. Aftalt i {team}.\n\n{r.what}")

@@ -166,7 +166,7 @@ def test_whole_exercise_by_keyboard_alone(
     expect(page.get_by_role("heading", name="Mødet er slut")).to_be_visible()
     wait_idle(page)
     main = page.get_by_role("main")
-    _focus(page, main.get_by_role("button", name="Referat (Markdown)"))
+    _focus(page, main.get_by_role("button", name="Referat som tekstfil (.md)"))
     with page.expect_download() as download:
         page.keyboard.press("Enter")
     referat = Path(download.value.path()).read_text(encoding="utf-8")

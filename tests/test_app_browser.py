@@ -118,19 +118,19 @@ def test_whole_meeting_in_the_browser(browser: Browser, app: AppServer, artifact
 
     main = page.get_by_role("main")
     with page.expect_download() as dl:
-        main.get_by_role("button", name="Aftaler (CSV til Excel)").click()
+        main.get_by_role("button", name="Excel-liste over aftaler (.csv)").click()
     data = Path(dl.value.path()).read_bytes()
     assert data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
     assert rows[1][1] == "Anne" and rows[1][2] == "Kontakt VUC om =SUM(A1)"
 
     with page.expect_download() as dl:
-        main.get_by_role("button", name="Aftaler (kalender .ics)").click()
+        main.get_by_role("button", name="Kalender med aftaler (.ics)").click()
     cal = Calendar.from_ical(Path(dl.value.path()).read_bytes())
     assert len(cal.walk("VEVENT")) == 1
 
     with page.expect_download() as dl:
-        main.get_by_role("button", name="Referat (Markdown)").click()
+        main.get_by_role("button", name="Referat som tekstfil (.md)").click()
     referat = Path(dl.value.path()).read_text(encoding="utf-8")
     assert "Fokus på jobmål og motiverende samtale" in referat
     assert leaked == [], leaked

@@ -14,6 +14,7 @@ from facilitator import validation as v
 from facilitator.exports import (
     FollowUpRow,
     MeetingSummary,
+    follow_up_uid,
     follow_ups_csv,
     follow_ups_ics,
     md_escape,
@@ -138,6 +139,7 @@ ROWS = [
         "Sprog og arbejdsmarkedet",
         False,
         TODAY,
+        "m-test",
     ),
     FollowUpRow(
         2,
@@ -148,8 +150,9 @@ ROWS = [
         "Sprog og arbejdsmarkedet",
         True,
         TODAY,
+        "m-test",
     ),
-    FollowUpRow(3, "+Bo", "-1+2", date(2026, 12, 24), None, None, False, TODAY),
+    FollowUpRow(3, "+Bo", "-1+2", date(2026, 12, 24), None, None, False, TODAY, "m-test"),
 ]
 
 
@@ -179,7 +182,7 @@ def test_ics_has_one_event_per_follow_up_with_a_date() -> None:
     first = events[0]
     assert first.decoded("dtstart") == date(2026, 12, 1)
     assert "Anne" in str(first.get("description"))
-    assert str(first.get("uid")) == "followup-1@borgercases.local"
+    assert str(first.get("uid")) == follow_up_uid(ROWS[0])  # more in test_exports.py
 
 
 def test_markdown_summary_shows_user_text_literally() -> None:

@@ -100,7 +100,11 @@ def test_two_teams_cannot_see_each_other(browser: Browser, app: AppServer, artif
     wait_idle(beta)
     beta.get_by_text("Referat og aftaler").click()
     sidebar = beta.get_by_test_id("stSidebar")
-    for label in ("Referat (Markdown)", "Aftaler (CSV til Excel)", "Aftaler (kalender .ics)"):
+    for label in (
+        "Referat som tekstfil (.md)",
+        "Excel-liste over aftaler (.csv)",
+        "Kalender med aftaler (.ics)",
+    ):
         with beta.expect_download() as download:
             sidebar.get_by_role("button", name=label).click()
         data = Path(download.value.path()).read_text(encoding="utf-8-sig")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 import time
+from collections.abc import Sequence
 
 import streamlit as st
 
@@ -16,15 +17,17 @@ from facilitator.exports import (
     danish_date,
     follow_ups_csv,
     follow_ups_ics,
+    literal,
     summary_markdown,
 )
-from facilitator.records import Meeting
+from facilitator.records import FollowUp, Meeting
 from facilitator.ui.common import case_by_number, storage
 
 
-def _rows(meeting: Meeting) -> list[FollowUpRow]:
+def follow_up_rows(items: Sequence[FollowUp]) -> list[FollowUpRow]:
+    """Stored follow-ups as the exports need them (with their case's title)."""
     rows = []
-    for f in storage().follow_ups(meeting.team.id, meeting_id=meeting.id):
+    for f in items:
         case = case_by_number(f.case_number) if f.case_number else None
         rows.append(
             FollowUpRow(
@@ -36,9 +39,14 @@ def _rows(meeting: Meeting) -> list[FollowUpRow]:
                 case_title=case.title if case else None,
                 done=f.done,
                 meeting_date=f.meeting_date,
+                meeting_id=f.meeting_id,
             )
         )
     return rows
+
+
+def _meeting_rows(meeting: Meeting) -> list[FollowUpRow]:
+    return follow_up_rows(storage().follow_ups(meeting.team.id, meeting_id=meeting.id))
 
 
 def summary(meeting: Meeting, case: Case) -> MeetingSummary:
@@ -54,7 +62,7 @@ def summary(meeting: Meeting, case: Case) -> MeetingSummary:
         questions=list(case.questions),
         question_notes=[notes.get(f"q{i}", "") for i in range(len(case.questions))],
         general_notes=notes.get("general", ""),
-        follow_ups=_rows(meeting),
+        follow_ups=_meeting_rows(meeting),
         minutes_used=[tm.step_elapsed(state, i, time.time()) for i in range(len(state.plan))],
     )
 
@@ -65,50 +73,84 @@ def _filename(meeting: Meeting, kind: str) -> str:
 
 
 def render(meeting: Meeting, case: Case) -> None:
-    s = summary(meeting, case)
-    rows = list(s.follow_ups)
-    cols = st.columns(4)
-    cols[0].download_button(
-        "Referat (Markdown)",
-        data=summary_markdown(s).encode("utf-8"),
-        file_name=_filename(meeting, "referat.md"),
-        mime="text/markdown",
-        icon=":material/description:",
-        on_click="ignore",
-    )
-    cols[1].download_button(
-        "Aftaler (CSV til Excel)",
-        data=follow_ups_csv(rows, meeting.team.name),
-        file_name=_filename(meeting, "aftaler.csv"),
-        mime="text/csv",
-        icon=":material/table:",
-        on_click="ignore",
-    )
-    cols[2].download_button(
-        "Aftaler (kalender .ics)",
-        data=follow_ups_ics(rows, meeting.team.name),
-        file_name=_filename(meeting, "aftaler.ics"),
-        mime="text/calendar",
-        icon=":material/event:",
-        on_click="ignore",
-    )
-    cols[3].link_button(
-        "Printvenligt referat", f"?m={meeting.id}&view=print", icon=":material/print:"
-    )
+    """The downloads, side by side, wrapping onto a new line where there is no room (never
+    cut off). The files are made only when a button is clicked: Streamlit calls ``data``
+    then, in its own thread, so a rerun of the page reads and builds nothing."""
+    team = meeting.team.name
+    with st.container(horizontal=True, gap="small"):
+        st.download_button(
+            "Referat som tekstfil (.md)",
+            data=lambda: summary_markdown(summary(meeting, case)).encode("utf-8"),
+            file_name=_filename(meeting, "referat.md"),
+            mime="text/markdown",
+            icon=":material/description:",
+            on_click="ignore",
+        )
+        st.download_button(
+            "Excel-liste over aftaler (.csv)",
+            data=lambda: follow_ups_csv(_meeting_rows(meeting), team),
+            file_name=_filename(meeting, "aftaler.csv"),
+            mime="text/csv",
+            icon=":material/table:",
+            on_click="ignore",
+        )
+        st.download_button(
+            "Kalender med aftaler (.ics)",
+            data=lambda: follow_ups_ics(_meeting_rows(meeting), team),
+            file_name=_filename(meeting, "aftaler.ics"),
+            mime="text/calendar",
+            icon=":material/event:",
+            on_click="ignore",
+        )
+        st.link_button("Udskriv referatet", f"?m={meeting.id}&view=print", icon=":material/print:")
+
+
+def render_summary(meeting: Meeting, case: Case) -> None:
+    """The referat on the finished-meeting page: every reflection question with the team's
+    note, then the general notes, as plain text (never read as Markdown or HTML); "–" for an
+    empty note. Not the follow-ups: the page lists them itself."""
+    notes = storage().notes(meeting.id)
+    st.subheader("Referat")
+    for i, question in enumerate(case.questions):
+        st.markdown(f"**{i + 1}. {literal(question)}**")
+        st.text(_note(notes.get(f"q{i}", "")))
+    st.markdown("**Generelle noter**")
+    st.text(_note(notes.get("general", "")))
+
+
+def _note(text: str) -> str:
+    return text if text.strip() else "–"
+
+
+_PRINT_CSS = """<style>
+[data-testid='stSidebar'],[data-testid='stHeader'],[data-testid='stToolbar']{display:none!important}
+.bc-referat table{border-collapse:collapse;margin:.5rem 0 1rem}
+.bc-referat th,.bc-referat td{border:1px solid #555;padding:.3rem .6rem;text-align:left;
+  vertical-align:top}
+@media print{
+  [data-testid='stSidebar'],[data-testid='stSidebarCollapsedControl'],
+  [data-testid='stExpandSidebarButton'],[data-testid='stHeader'],[data-testid='stToolbar'],
+  [data-testid='stDecoration'],[data-testid='stStatusWidget'],[data-testid='stBottom'],
+  [data-testid='stToast'],[data-testid='stButton'],[data-testid='stDownloadButton'],
+  [data-testid='stLinkButton'],[data-testid='stCaptionContainer'],
+  .st-key-exit_projector,.st-key-bc_print_controls,.bc-noprint{display:none!important}
+  [data-testid='stMainBlockContainer']{padding:0!important;max-width:none!important}
+  .bc-referat{color:#000}
+}
+</style>"""
 
 
 def render_print(meeting: Meeting) -> None:
-    """A plain page with only the referat, for the browser's print command."""
+    """A plain page with only the referat, for the browser's print command: everything else
+    (buttons, Streamlit's header, toolbar and sidebar) is hidden when printing."""
     case = case_by_number(meeting.case_number)
     if case is None:
         st.error("Casen findes ikke.")
         return
     s = summary(meeting, case)
-    st.html(
-        "<style>[data-testid='stSidebar'],[data-testid='stHeader'],[data-testid='stToolbar']"
-        "{display:none!important} @media print {.bc-noprint{display:none!important}}</style>"
-    )
+    st.html(_PRINT_CSS)
     parts = [
+        "<div class='bc-referat'>",
         f"<h1>Referat: {html.escape(s.team)} – {danish_date(s.meeting_date)}</h1>",
         f"<p><strong>Case {s.case_number}: {html.escape(s.case_title)}</strong></p>",
         f"<p>Deltagere: {html.escape(', '.join(s.participants) or '–')}<br>"
@@ -118,13 +160,14 @@ def render_print(meeting: Meeting) -> None:
     for i, q in enumerate(s.questions):
         note = s.question_notes[i] if i < len(s.question_notes) else ""
         parts.append(f"<h3>{i + 1}. {html.escape(q)}</h3>")
-        parts.append(f"<p style='white-space:pre-wrap'>{html.escape(note) or '–'}</p>")
+        parts.append(f"<p style='white-space:pre-wrap'>{html.escape(_note(note))}</p>")
     parts.append("<h2>Generelle noter</h2>")
-    parts.append(f"<p style='white-space:pre-wrap'>{html.escape(s.general_notes) or '–'}</p>")
+    parts.append(f"<p style='white-space:pre-wrap'>{html.escape(_note(s.general_notes))}</p>")
     parts.append("<h2>Aftaler om opfølgning</h2>")
     if rows := list(s.follow_ups):
         parts.append(
-            "<table><thead><tr><th>Hvem</th><th>Hvad</th><th>Frist</th><th>Status</th></tr></thead><tbody>"
+            "<table><thead><tr><th>Hvem</th><th>Hvad</th><th>Frist</th><th>Status</th></tr>"
+            "</thead><tbody>"
         )
         for r in rows:
             parts.append(
@@ -138,12 +181,13 @@ def render_print(meeting: Meeting) -> None:
     parts.append(
         "<p><em>Noterne handler om casen og teamets praksis – ikke om rigtige borgere.</em></p>"
     )
+    parts.append("</div>")
     st.html("".join(parts))
-    cols = st.columns([1, 1, 4])
-    cols[0].button(
-        "Tilbage til mødet", on_click=_back, args=(meeting.id,), icon=":material/arrow_back:"
-    )
-    cols[1].caption("Udskriv med Ctrl+P.")
+    with st.container(key="bc_print_controls", horizontal=True, vertical_alignment="center"):
+        st.button(
+            "Tilbage til mødet", on_click=_back, args=(meeting.id,), icon=":material/arrow_back:"
+        )
+        st.caption("Udskriv med Ctrl+P.")
 
 
 def _back(meeting_id: str) -> None:

@@ -21,6 +21,7 @@ from facilitator.exports import (
     summary_markdown,
 )
 from facilitator.records import FollowUp, Meeting
+from facilitator.ui import address
 from facilitator.ui.common import case_by_number, storage
 
 
@@ -102,7 +103,7 @@ def render(meeting: Meeting, case: Case) -> None:
             icon=":material/event:",
             on_click="ignore",
         )
-        st.link_button("Udskriv referatet", f"?m={meeting.id}&view=print", icon=":material/print:")
+        st.link_button("Udskriv referatet", address.print_link(meeting.id), icon=":material/print:")
 
 
 def render_summary(meeting: Meeting, case: Case) -> None:
@@ -191,5 +192,4 @@ def render_print(meeting: Meeting) -> None:
 
 
 def _back(meeting_id: str) -> None:
-    st.query_params.clear()
-    st.query_params["m"] = meeting_id
+    address.open_meeting(meeting_id)

@@ -31,7 +31,6 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from facilitator import timer as tm
 from facilitator.storage import Storage
 from tests.app_server import AppServer, create_team_in_browser, wait_idle
-from tests.conftest import ARTIFACTS
 
 pytestmark = pytest.mark.browser
 
@@ -414,8 +413,10 @@ def room_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
 
 
 @pytest.fixture(scope="module")
-def screens() -> Path:
-    folder = ARTIFACTS / "meeting-room"
+def screens(artifacts: Path) -> Path:
+    """test-artifacts/meeting-room/ (through `artifacts`, which empties test-artifacts/ once per
+    run: a later test asking for it first would otherwise delete these screenshots)."""
+    folder = artifacts / "meeting-room"
     folder.mkdir(parents=True, exist_ok=True)
     for old in folder.glob("*.png"):
         old.unlink()

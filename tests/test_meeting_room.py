@@ -222,3 +222,16 @@ def test_a_new_code_ends_the_device_token_of_other_computers(
     assert "Teamkode" in [t.label for t in fresh.text_input]
     assert browser_token["token"] is None  # told to forget it
     assert code not in _text(fresh)
+
+
+def test_a_new_code_is_not_shown_on_the_projector(data_dir: Path) -> None:
+    at = _app()
+    at.query_params["p"] = "1"
+    at.run()
+    at.text_input(key="team_name_input").set_value("Team Lærred")
+    _click(at, "Opret team")
+    _team_id, code = at.session_state["_new_code"]
+    assert code not in _text(at)
+    assert any("vises ikke i projektorvisning" in str(i.value) for i in at.info)
+    at.button(key="exit_projector").click().run()
+    assert code in _text(at)  # shown once projector mode is off

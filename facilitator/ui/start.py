@@ -125,6 +125,12 @@ def _team_header(team: Team) -> None:
 
 def _show_code(code: str, first: bool) -> None:
     intro = "Teamet er oprettet." if first else "Teamet har fået en ny kode."
+    if address.is_projector():  # the whole room would read it
+        st.info(
+            f"{intro} Koden vises ikke i projektorvisning. Slå projektorvisning fra for at se den.",
+            icon=":material/visibility_off:",
+        )
+        return
     st.success(
         f"{intro} Teamets kode er **{code}**. Skriv den ned – den vises kun denne ene gang; "
         "del den kun med teamet. Denne computer holder teamet åbent – også efter en genindlæsning "

@@ -21,6 +21,7 @@ import itertools
 import json
 import os
 import platform
+import random
 import re
 import shutil
 import signal
@@ -891,7 +892,8 @@ def bench_steps(report: Report, browser: Any, tmp: Path, watch: AppWatch) -> Non
                     timings[action].append(time.monotonic() - t0)
                     expect(second.get_by_role("heading", name=heading)).to_be_visible(timeout=15000)
                     timings["follow"].append(time.monotonic() - t0)
-                    page.wait_for_timeout(300)
+                    # A click at any moment of the second screen's redraw cycle.
+                    page.wait_for_timeout(random.uniform(300, 5000))
             for key, values in timings.items():
                 spread = f"{min(values):.2f}–{max(values):.2f}"
                 report.set(f"steps_{key}", f"median {median(values):.2f} s ({spread} s)")

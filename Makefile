@@ -29,10 +29,13 @@ site: $(STAMP)
 run: site
 	@$(BIN)/python scripts/run.py
 
-lint: $(STAMP)
+# Python, and the facilitator app's front-end code (facilitator/ui/assets: eslint, stylelint).
+lint: $(STAMP) node_modules/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	npx --no-install eslint --max-warnings 0 facilitator/ui/assets
+	npx --no-install stylelint --max-warnings 0 "facilitator/ui/assets/**/*.css"
 
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { \
@@ -55,7 +58,8 @@ nginx:
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nginx-light >/dev/null; }
 
-# axe-core, the Nu Html Checker and Lighthouse from the npm registry (package-lock.json).
+# axe-core, the Nu Html Checker, Lighthouse, eslint and stylelint from the npm registry
+# (package-lock.json).
 node_modules/.installed: package.json package-lock.json
 	@command -v npm >/dev/null 2>&1 || { \
 	  echo "Installerer Node.js og npm til test- og måleværktøjerne …"; \

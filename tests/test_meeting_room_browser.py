@@ -1076,10 +1076,18 @@ def _seed_at_step(store: Storage, team_name: str, index: int) -> str:
     return mid
 
 
+def _click_label(page: Page, text: str) -> None:
+    """Click a checkbox as a person does: on its visible label (its input is a hidden 13 px
+    box that can sit half outside the window)."""
+    label = page.locator('[data-testid="stCheckbox"]', has_text=text).first.locator("label")
+    label.scroll_into_view_if_needed()
+    label.click()
+
+
 def _tick_and_untick(page: Page, room: Room, where: str, text: str) -> None:
     box = page.get_by_role("checkbox", name=re.compile(re.escape(text)))
     expect(box.first).to_be_visible()
-    box.first.click(force=True)
+    _click_label(page, text)
     page.wait_for_timeout(500)
     wait_idle(page)
     room.shot(f"{where}, ticked")
@@ -1093,7 +1101,7 @@ def _tick_and_untick(page: Page, room: Room, where: str, text: str) -> None:
     if not box.first.is_checked():
         room.problem("Final by accident", where, f"»{text}« is not ticked after a click")
         return
-    box.first.click(force=True)
+    _click_label(page, text)
     page.wait_for_timeout(500)
     wait_idle(page)
     if box.count() == 0 or box.first.is_checked():

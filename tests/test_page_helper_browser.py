@@ -241,15 +241,11 @@ def test_fmt_matches_python(helper_module: Page, values: list[float]) -> None:
 def test_later_steps_share_like_the_server(
     helper_module: Page, seconds: int, weights: list[int]
 ) -> None:
-    """The browser splits the later steps' time as facilitator.timer does (whole seconds,
-    the last one gets the rest); JS rounds halves up where Python rounds them to even."""
+    """The browser splits the later steps' time exactly as facilitator.timer does."""
     js = _js(helper_module, "shares", [[seconds, weights]])[0]
-    py = list(tm._share(tuple(weights), list(range(len(weights))), seconds).values())
-    assert sum(js) == sum(py) == seconds  # type: ignore[arg-type]
-    assert all(abs(a - b) <= 1 for a, b in zip(js, py, strict=True))  # type: ignore[operator]
-    assert js == timer_text.later_shares(seconds, weights) or any(
-        (seconds * w / sum(weights)) % 1 == 0.5 for w in weights
-    )
+    py = list(tm.share_later((1, *weights), 0, seconds))
+    assert js == py == timer_text.later_shares(seconds, weights)
+    assert sum(py) == seconds
 
 
 def test_js_fills_the_same_templates(helper_module: Page) -> None:
@@ -266,7 +262,9 @@ def test_js_fills_the_same_templates(helper_module: Page) -> None:
     ]
     later = [["Viden og inspiration", 180], ["Opfølgning", 120]]
     line = _js(helper_module, "laterLine", [[labels, later, 299]])[0]
-    assert line == timer_text.later_line([("Viden og inspiration", 179), ("Opfølgning", 120)])
+    assert line == timer_text.later_line(
+        [("Viden og inspiration", 179), ("Opfølgning", 120)], [180, 120]
+    )
     assert line == (
         "Tiden er fordelt om, så mødet kan slutte til tiden: "
         "Viden og inspiration 2:59, Opfølgning 2:00"

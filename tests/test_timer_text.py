@@ -35,14 +35,16 @@ def test_later_steps_line() -> None:
     )
     saved = tt.later_line([("Opfølgning", 150)], [120])
     assert saved == "Den sparede tid er fordelt på de næste trin: Opfølgning 2:30"
+    as_planned = tt.later_line([("Opfølgning", 120)], [120])
+    assert as_planned == "De næste trin: Opfølgning 2:00"
 
 
 @pytest.mark.parametrize(
     ("seconds", "weights"), [(299, [180, 120]), (0, [60, 60]), (1000, [360, 180, 120]), (7, [1])]
 )
 def test_later_shares_split_like_the_timer(seconds: int, weights: list[int]) -> None:
-    expected = tm._share(tuple(weights), list(range(len(weights))), seconds)
-    assert tt.later_shares(seconds, weights) == list(expected.values())
+    expected = tm.share_later((1, *weights), 0, seconds)  # the steps after step 0
+    assert tt.later_shares(seconds, weights) == list(expected)
 
 
 def test_labels_are_the_templates_sent_to_the_browser() -> None:

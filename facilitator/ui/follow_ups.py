@@ -46,8 +46,6 @@ def follow_up_list(
         if case:
             label += f" – case {case.number}"
         label += f" ({origin})"
-        if f.done:
-            label += " – udført"
         cols[0].checkbox(
             label, value=f.done, key=key, on_change=_done_changed, args=(team_id, f.id, key)
         )

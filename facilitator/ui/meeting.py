@@ -19,6 +19,7 @@ from facilitator.privacy import REMINDER
 from facilitator.records import Meeting, Note, NoteConflict, StorageError
 from facilitator.rotation import next_in_rotation, random_moderator
 from facilitator.ui import exports_view
+from facilitator.ui import timer_text as tt
 from facilitator.ui.common import (
     GENERIC_ERROR,
     case_by_number,
@@ -151,51 +152,42 @@ def _drawn(meeting: Meeting) -> tuple[int, str]:
 
 
 def _draw_timer(meeting: Meeting) -> None:
+    """The panel, worded by timer_text – the same templates the browser's countdown fills."""
     state = meeting.timer
     now = time.time()
     v = tm.view(state, now)
 
     if state.status == tm.FINISHED:
         st.markdown(
-            f"<div class='bc-timer'><div class='bc-timer__label'>Mødet er slut</div>"
-            f"<div class='bc-timer__total'>Brugt tid: {tm.fmt(v.total_elapsed)} af "
-            f"{tm.fmt(state.total)}</div></div>",
+            f"<div class='bc-timer'><div class='bc-timer__label'>{tt.finished_label()}</div>"
+            f"<div class='bc-timer__total'>{tt.used_line(v.total_elapsed, state.total)}</div>"
+            "</div>",
             unsafe_allow_html=True,
         )
         return
 
     step = STEPS[v.current]
     if v.is_overrun:
-        cls, big, label = (
-            "bc-overrun",
-            f"+{tm.fmt(v.overrun)}",
-            f"Tiden for {step.short} er gået – over tid",
-        )
+        cls, label = "bc-overrun", tt.step_label(step.short, overrun=True)
     elif state.status == tm.PAUSED:
-        cls, big, label = "bc-paused", tm.fmt(v.step_remaining), f"Pause – {step.short}"
+        cls, label = "bc-paused", tt.paused_label(step.short)
     elif state.status == tm.NOT_STARTED:
-        cls, big, label = "bc-paused", tm.fmt(v.step_remaining), "Uret er ikke startet"
+        cls, label = "bc-paused", tt.fill("not_started")
     else:
-        cls, big, label = "", tm.fmt(v.step_remaining), f"Tid tilbage – {step.short}"
-    total = (
-        f"Tid tilbage i alt: {tm.fmt(v.total_remaining)} af {tm.fmt(state.total)}"
-        if v.total_remaining >= 0
-        else f"Mødet er {tm.fmt(-v.total_remaining)} over tid"
-    )
+        cls, label = "", tt.step_label(step.short, overrun=False)
     rebalance = ""
     rest = range(v.current + 1, len(STEPS))
     if state.status != tm.NOT_STARTED and v.later:
-        # The steps after this one share the time left: shown with the same numbers as above,
-        # so they always add up (the browser recomputes them each second, see helper.js).
-        later = ", ".join(
-            f"{STEPS[i].short} {tm.fmt(t)}" for i, t in zip(rest, v.later, strict=True)
+        # The steps after this one share the time left, with the same numbers as above, so
+        # they always add up; the browser recomputes them each second while the step overruns.
+        line = tt.later_line(
+            [(STEPS[i].short, t) for i, t in zip(rest, v.later, strict=True)],
+            [state.plan[i] for i in rest],
         )
         weights = json.dumps([[STEPS[i].short, state.plan[i]] for i in rest], ensure_ascii=False)
         rebalance = (
-            f"<div class='bc-timer__note' data-later='{html.escape(weights, quote=True)}'"
-            f" data-planned='{sum(state.plan[i] for i in rest)}'>"
-            f"{html.escape(_later_why(sum(v.later), sum(state.plan[i] for i in rest)))}: "
-            f"{html.escape(later)}</div>"
+            f"<div class='bc-timer__note' data-later='{html.escape(weights, quote=True)}'>"
+            f"{html.escape(line)}</div>"
         )
     live = (
         f" data-live='1' data-status='{state.status}' data-rendered='{now:.3f}'"
@@ -207,18 +199,11 @@ def _draw_timer(meeting: Meeting) -> None:
     st.markdown(
         f"<div class='bc-timer {cls}' role='timer' aria-live='off'{live}>"
         f"<div class='bc-timer__label'>{html.escape(label)}</div>"
-        f"<div class='bc-timer__big'>{big}</div>"
-        f"<div class='bc-timer__total'>{total}</div>{rebalance}</div>",
+        f"<div class='bc-timer__big'>{html.escape(tt.big(v.step_remaining))}</div>"
+        f"<div class='bc-timer__total'>{html.escape(tt.total_line(v.total_remaining, state.total))}"
+        f"</div>{rebalance}</div>",
         unsafe_allow_html=True,
     )
-
-
-def _later_why(given: int, planned: int) -> str:
-    if given > planned:
-        return "Den sparede tid er fordelt på de næste trin"
-    if given < planned:
-        return "Tiden er fordelt om, så mødet kan slutte til tiden"
-    return "De næste trin"
 
 
 def _timer_buttons(meeting: Meeting) -> None:

@@ -12,6 +12,7 @@ in helper.js behaves identically (tests/test_timer_text_browser.py compares them
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping, Sequence
 
@@ -51,6 +52,7 @@ LABELS: dict[str, str] = {
     "later_separator": ", ",
     "why_saved": "Den sparede tid er fordelt på de næste trin",
     "why_shortened": "Tiden er fordelt om, så mødet kan slutte til tiden",
+    "why_plan": "De næste trin",
 }
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
@@ -93,30 +95,30 @@ def used_line(used: float, budget: float) -> str:
 
 
 def later_shares(seconds: float, weights: Sequence[int]) -> list[int]:
-    """Split ``seconds`` over steps in proportion to ``weights`` in whole seconds, the last one
-    getting the remainder (as ``facilitator.timer`` does; helper.js does the same)."""
-    total = max(0, round(seconds))
+    """Split ``seconds`` (floored) over steps in proportion to ``weights`` in whole seconds:
+    :func:`facilitator.timer.share_later`'s rule (floor of the running sum, so the parts add
+    up exactly and never go negative); helper.js ``shares`` does the same."""
+    total = max(0, math.floor(seconds))
     weight = sum(weights)
     out: list[int] = []
-    for n, w in enumerate(weights):
-        if n == len(weights) - 1:
-            out.append(total - sum(out))
-        else:
-            out.append(round(total * w / weight) if weight else 0)
+    cumulative = given = 0
+    for w in weights:
+        cumulative += w
+        upto = total * cumulative // weight if weight else 0
+        out.append(upto - given)
+        given = upto
     return out
 
 
 def later_line(steps: Sequence[tuple[str, float]], planned: Sequence[float] | None = None) -> str:
     """»{why}: A 2:59, B 2:00« for the later steps' (short name, seconds). ``why`` says the
-    time saved earlier was handed on when they now have more than ``planned`` in all, else
-    that the time was shortened so the meeting can end on time."""
-    saved = planned is not None and sum(s for _, s in steps) > sum(planned)
+    time saved earlier was handed on when they now have more than ``planned`` in all, that the
+    time was shortened so the meeting can end on time when less, else just »De næste trin«."""
+    given = sum(s for _, s in steps)
+    wanted = given if planned is None else sum(planned)
+    why = "why_saved" if given > wanted else "why_shortened" if given < wanted else "why_plan"
     parts = [fill("later_step", short=short, time=fmt(s)) for short, s in steps]
-    return fill(
-        "later",
-        why=LABELS["why_saved" if saved else "why_shortened"],
-        steps=LABELS["later_separator"].join(parts),
-    )
+    return fill("later", why=LABELS[why], steps=LABELS["later_separator"].join(parts))
 
 
 def labels() -> Mapping[str, str]:

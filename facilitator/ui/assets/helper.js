@@ -59,22 +59,26 @@ export function fill(template, values) {
   );
 }
 
-// Split seconds over weights in whole seconds; the last one gets the remainder.
+// Split whole seconds over weights: facilitator.timer.share_later's rule (the floor of the
+// running sum, so the parts add up exactly and none is negative).
 export function shares(seconds, weights) {
-  const total = Math.max(0, Math.round(seconds));
+  const total = Math.max(0, Math.floor(seconds));
   const weight = weights.reduce((a, b) => a + b, 0);
-  const out = [];
+  let cumulative = 0;
   let given = 0;
-  weights.forEach((w, n) => {
-    if (n === weights.length - 1) {
-      out.push(total - given);
-    } else {
-      const part = weight ? Math.round((total * w) / weight) : 0;
-      out.push(part);
-      given += part;
-    }
+  return weights.map((w) => {
+    cumulative += w;
+    const upto = weight ? Math.floor((total * cumulative) / weight) : 0;
+    const part = upto - given;
+    given = upto;
+    return part;
   });
-  return out;
+}
+
+// The seconds the later steps share: the shown meeting time minus the shown step time
+// (facilitator.timer.later_seconds), so the numbers on screen always add up.
+export function laterSeconds(step, total) {
+  return Math.max(0, Math.floor(Math.max(0, total)) - Math.floor(Math.max(0, step)));
 }
 
 export function laterLine(labels, later, seconds) {
@@ -87,7 +91,9 @@ export function laterLine(labels, later, seconds) {
   const steps = later
     .map((item, n) => fill(labels.later_step, { short: item[0], time: fmt(parts[n]) }))
     .join(labels.later_separator);
-  const why = given > planned ? labels.why_saved : labels.why_shortened;
+  let why = labels.why_plan;
+  if (given > planned) why = labels.why_saved;
+  else if (given < planned) why = labels.why_shortened;
   return fill(labels.later, { why, steps });
 }
 
@@ -482,7 +488,7 @@ function startTimer(w) {
       if (note && over) {
         const later = parseLater(note);
         if (later.length) {
-          note.textContent = laterLine(labels, later, Math.max(0, total) - Math.max(0, step));
+          note.textContent = laterLine(labels, later, laterSeconds(step, total));
         }
       }
       // Remembered per step, not per drawn panel: a server redraw that lands just after

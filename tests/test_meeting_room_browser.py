@@ -279,7 +279,20 @@ OBSERVER_JS = (
     + """;
   window.__bcEnglishSeen = [];
   const noted = new Set();
+  // Checked again at the next frame, with what the element says then: English that the
+  // app's own observer puts into Danish before the browser paints was never shown.
   const look = (el, text, where) => {
+    if (!text || !PHRASES.some((p) => text.includes(p))) return;
+    requestAnimationFrame(() => {
+      // Before the app's helper runs (the first fraction of a second of a page load), nothing
+      // can translate Streamlit's texts yet; what is still English after that counts.
+      if (!window.__bcDanish) return;
+      if (!el || !el.isConnected) return;
+      const attr = where.endsWith(' of') ? where.slice(0, -3) : null;
+      now(el, attr ? el.getAttribute(attr) : (el.textContent || '').slice(0, 5000), where);
+    });
+  };
+  const now = (el, text, where) => {
     if (!text) return;
     for (const p of PHRASES) {
       if (!text.includes(p)) continue;
@@ -303,7 +316,7 @@ OBSERVER_JS = (
         continue;
       }
       if (m.type === 'characterData') {
-        look(m.target.parentElement, m.target.textContent, 'text');
+        look(m.target.parentElement, m.target.textContent, 'text');  // re-read at the frame
         continue;
       }
       for (const n of m.addedNodes) {

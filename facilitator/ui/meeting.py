@@ -52,7 +52,7 @@ def render(meeting: Meeting) -> None:
     )
     st.title(case.heading)
     show_flashes()
-    main, side_column = st.columns([2.6, 1], gap="large")
+    main, side_column = st.columns([2.3, 1], gap="large")
     # The timer, the step buttons and the steps stay in view while the notes scroll (sticky).
     with side_column, st.container(key="bc_side"):
         timer_panel(meeting.id)

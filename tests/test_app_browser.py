@@ -86,7 +86,8 @@ def test_whole_meeting_in_the_browser(browser: Browser, app: AppServer, artifact
     note = page.get_by_role("textbox").first
     note.click()
     note.type("Fokus på jobmål og motiverende samtale", delay=10)
-    page.wait_for_timeout(2500)  # autosave after a short pause in typing, no blur needed
+    # Autosave after a short pause in typing, no blur needed: acknowledged on screen.
+    expect(page.get_by_text(re.compile("^Gemt kl"))).to_be_visible(timeout=20000)
     page.screenshot(path=artifacts / "app-step3-1366.png")
 
     # A reload brings back the note and the step.

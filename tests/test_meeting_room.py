@@ -45,13 +45,11 @@ def test_finish_is_not_where_next_was_and_a_finished_meeting_can_be_reopened(
     at = _start_meeting(_app())
     _click(at, "Start uret")
     _to_step(at, 4)
-    side = _labels(at)
-    next_at = side.index("Næste trin")
     _click(at, "Næste trin")
     labels = _labels(at)
-    assert "Næste trin" not in labels
-    assert labels[next_at] != "Afslut mødet"  # a double click on »Næste trin« cannot finish
-    assert labels.index("Afslut mødet") > labels.index("Forrige trin")
+    assert "Næste trin" not in labels  # (the spot on screen: tests/test_meeting_room_browser.py)
+    # Above the place »Næste trin« had: a hasty second click lands on »Pause« at most.
+    assert labels.index("Afslut mødet") < labels.index("Pause") < labels.index("Forrige trin")
     _click(at, "Afslut mødet")
     assert "Mødet er slut" in _text(at)
     _click(at, "Genåbn mødet")

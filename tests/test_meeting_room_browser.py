@@ -1119,3 +1119,30 @@ def _tick_and_untick(page: Page, room: Room, where: str, text: str) -> None:
     wait_idle(page)
     if box.count() == 0 or box.first.is_checked():
         room.problem("Final by accident", where, f"»{text}« could not be unticked")
+
+
+def test_a_meeting_deleted_on_another_screen_is_reported_once(
+    browser: Browser, room_app: AppServer
+) -> None:
+    """Point 9: a second screen on a finished meeting showed »Mødet er slut« and »Mødet findes
+    ikke længere« at once after the first screen deleted the meeting."""
+    store = Storage(f"sqlite:///{room_app.data_dir / 'borgercases.sqlite3'}")
+    context = _context(browser)
+    try:
+        mid = _seed_at_step(store, "Team To Skærme", 4)
+        meeting = store.get_meeting(mid)
+        assert meeting is not None
+        store.update_timer(meeting.team.id, mid, lambda s: tm.finish(s, time.time()))
+        page = context.new_page()
+        page.goto(f"{room_app.url}?m={mid}")
+        expect(page.get_by_role("heading", name="Mødet er slut")).to_be_visible(timeout=30000)
+        wait_idle(page)
+        store.delete_meeting(meeting.team.id, mid)  # the other screen deletes it
+        expect(page.get_by_text("Mødet findes ikke.")).to_be_visible(timeout=15000)
+        wait_idle(page)
+        body = page.locator("body").inner_text()
+        assert "Mødet er slut" not in body
+        assert body.count("findes ikke") == 1, body
+    finally:
+        store.dispose()
+        context.close()

@@ -6,6 +6,7 @@ import html
 import io
 import json
 import time
+from collections.abc import Callable
 from typing import Any
 
 import streamlit as st
@@ -56,7 +57,6 @@ def render(meeting: Meeting) -> None:
     # The timer, the step buttons and the steps stay in view while the notes scroll (sticky).
     with side_column, st.container(key="bc_side"):
         timer_panel(meeting.id)
-        _timer_buttons(meeting)
         _step_list(meeting)
     with main:
         step = STEPS[meeting.timer.current] if meeting.timer.status != tm.FINISHED else None
@@ -90,18 +90,33 @@ def _step_list(meeting: Meeting) -> None:
 # --- The timer -----------------------------------------------------------------------------
 
 
-def _change_timer(team_id: int, meeting_id: str, action: str) -> None:
+def _change_timer(team_id: int, meeting_id: str, action: str, seen: int) -> None:
+    """Apply a timer button's action. ``seen`` is the step the button was drawn on: a click
+    that reaches the server after the step changed (a double click, another screen) is
+    ignored rather than applied to the new step – »Næste trin« twice never ends the meeting."""
     now = time.time()
-    changes = {
+    changes: dict[str, Callable[[tm.TimerState], tm.TimerState]] = {
         "start": lambda s: tm.start(s, now),
         "pause": lambda s: tm.pause(s, now),
         "resume": lambda s: tm.resume(s, now),
-        "next": lambda s: tm.next_step(s, now),
+        "next": lambda s: tm.next_step(s, now) if s.current + 1 < len(s.plan) else s,
         "back": lambda s: tm.previous_step(s, now),
         "finish": lambda s: tm.finish(s, now),
         "reopen": lambda s: tm.reopen(s, now),
     }
-    guarded(storage().update_timer)(team_id, meeting_id, changes[action])
+
+    def change(state: tm.TimerState) -> tm.TimerState:
+        if state.current != seen and action in ("next", "back", "finish"):
+            return state
+        return changes[action](state)
+
+    changed = guarded(storage().update_timer)(team_id, meeting_id, change)
+    if changed is not None and action not in ("pause", "resume"):
+        # The page shows another step: the panel's rerun goes straight on to the page.
+        st.session_state[_MOVED] = meeting_id
+
+
+_MOVED = "_timer_moved"  # set by a click that changes what the page shows
 
 
 # The countdown ticks in the browser every second from the stored timestamps (see
@@ -119,6 +134,8 @@ def timer_panel(meeting_id: str) -> None:
     Also the meeting's heartbeat: it notices a step or a note changed on another screen, and
     saves notes that could not be saved during a database outage once the database is back.
     """
+    if st.session_state.pop(_MOVED, None) == meeting_id:
+        st.rerun(scope="app")  # before any query: a step change costs one page run, no more
     last: Meeting | None = st.session_state.get(f"_last_meeting_{meeting_id}")
     try:
         meeting = storage().get_meeting(meeting_id)
@@ -131,6 +148,7 @@ def timer_panel(meeting_id: str) -> None:
         st.error(str(exc), icon=":material/error:")
         if last is not None:
             _draw_timer(last)
+            _timer_buttons(last, disabled=True)
         return
     except Exception as exc:
         log_failure("timer panel", exc)
@@ -141,14 +159,17 @@ def timer_panel(meeting_id: str) -> None:
         st.rerun(scope="app")
     st.session_state[f"_last_meeting_{meeting_id}"] = meeting
     if _drawn(meeting) != st.session_state.get("rendered_timer"):
-        # Another screen moved the meeting on, paused or reopened it: redraw the page once.
+        # Another screen moved the meeting on, finished or reopened it: redraw the page once.
         st.rerun(scope="app")
     _draw_timer(meeting)
+    _timer_buttons(meeting)
 
 
-def _drawn(meeting: Meeting) -> tuple[int, str]:
-    """What the rest of the page depends on: the step and the timer's status."""
-    return meeting.timer.current, meeting.timer.status
+def _drawn(meeting: Meeting) -> tuple[int, bool, bool]:
+    """What the rest of the page depends on: the step, and whether the meeting has started or
+    finished (pause and resume change only the panel)."""
+    state = meeting.timer
+    return state.current, state.status == tm.NOT_STARTED, state.status == tm.FINISHED
 
 
 def _draw_timer(meeting: Meeting) -> None:
@@ -206,22 +227,44 @@ def _draw_timer(meeting: Meeting) -> None:
     )
 
 
-def _timer_buttons(meeting: Meeting) -> None:
-    """Outside the timer's fragment: a click reruns the page once (not the fragment and then
-    the page). The fragment reruns the page when another screen changes the step or status."""
+def _timer_buttons(meeting: Meeting, disabled: bool = False) -> None:
+    """In the timer's fragment, so they are disabled while the database is away (a click
+    would otherwise rerun the whole page, which cannot be drawn then, and take the unsaved
+    text in the note fields with it).
+
+    On the last step »Afslut mødet« comes first, above the place »Næste trin« had a moment
+    before (the panel is never taller on the last step), so a hasty second click lands on
+    »Pause« or »Forrige trin«, never on the end of the meeting; and every step button names
+    the step it was pressed on, so a click that arrives after the step changed does nothing.
+    """
     state = meeting.timer
     args = (meeting.team.id, meeting.id)
+    seen = state.current
     if state.status == tm.FINISHED:
         st.button(
             "Genåbn mødet",
             key="t_reopen",
             icon=":material/undo:",
             on_click=_change_timer,
-            args=(*args, "reopen"),
+            args=(*args, "reopen", seen),
             width="stretch",
+            disabled=disabled,
             help="Tilbage til trin 5, hvor aftalerne kan rettes og suppleres.",
         )
         return
+    last = state.current == len(STEPS) - 1
+    if last:
+        st.button(
+            "Afslut mødet",
+            key="t_finish",
+            type="primary",
+            icon=":material/done_all:",
+            on_click=_change_timer,
+            args=(*args, "finish", seen),
+            width="stretch",
+            disabled=disabled,
+            help="Mødet kan genåbnes bagefter.",
+        )
     if state.status == tm.NOT_STARTED:
         label, action, kind, icon = "Start uret", "start", "primary", ":material/play_arrow:"
     elif state.status == tm.RUNNING:
@@ -230,14 +273,14 @@ def _timer_buttons(meeting: Meeting) -> None:
         label, action, kind, icon = "Fortsæt", "resume", "primary", ":material/play_arrow:"
     st.button(
         label,
-        type=kind,  # type: ignore[arg-type]
+        type="secondary" if last else kind,  # type: ignore[arg-type]
         key=f"t_{action}",
         icon=icon,
         on_click=_change_timer,
-        args=(*args, action),
+        args=(*args, action, seen),
         width="stretch",
+        disabled=disabled,
     )
-    last = state.current == len(STEPS) - 1
     if not last:
         st.button(
             "Næste trin",
@@ -245,30 +288,19 @@ def _timer_buttons(meeting: Meeting) -> None:
             type="primary" if state.status != tm.NOT_STARTED else "secondary",
             icon=":material/skip_next:",
             on_click=_change_timer,
-            args=(*args, "next"),
+            args=(*args, "next", seen),
             width="stretch",
+            disabled=disabled,
         )
     st.button(
         "Forrige trin",
         key="t_back",
         icon=":material/skip_previous:",
-        disabled=state.current == 0,
+        disabled=disabled or state.current == 0,
         on_click=_change_timer,
-        args=(*args, "back"),
+        args=(*args, "back", seen),
         width="stretch",
     )
-    if last:
-        # Not where »Næste trin« was a moment ago: a double click cannot end the meeting.
-        st.button(
-            "Afslut mødet",
-            key="t_finish",
-            type="primary",
-            icon=":material/done_all:",
-            on_click=_change_timer,
-            args=(*args, "finish"),
-            width="stretch",
-            help="Mødet kan genåbnes bagefter.",
-        )
 
 
 # --- Notes ---------------------------------------------------------------------------------

@@ -149,16 +149,17 @@ def asset(name: str) -> str:
     return (ASSETS / name).read_text(encoding="utf-8")
 
 
-def _style(name: str) -> str:
+def style(name: str) -> str:
+    """A stylesheet from assets/, ready for ``st.html``."""
     # The leading newline matters: the browser's HTML sanitiser (DOMPurify) drops a <style>
     # that opens the fragment.
     return f"\n<style>\n{asset(name)}</style>\n"
 
 
 def apply_styles(projector: bool) -> None:
-    st.html(_style("base.css"))
+    st.html(style("base.css"))
     if projector:
-        st.html(_style("projector.css"))
+        st.html(style("projector.css"))
 
 
 _helper = st.components.v2.component("borgercases_helper", js=asset("helper.js"))

@@ -22,7 +22,7 @@ from facilitator.exports import (
 )
 from facilitator.records import FollowUp, Meeting
 from facilitator.ui import address
-from facilitator.ui.common import case_by_number, storage
+from facilitator.ui.common import case_by_number, storage, style
 
 
 def follow_up_rows(items: Sequence[FollowUp]) -> list[FollowUpRow]:
@@ -123,24 +123,6 @@ def _note(text: str) -> str:
     return text if text.strip() else "–"
 
 
-_PRINT_CSS = """<style>
-[data-testid='stSidebar'],[data-testid='stHeader'],[data-testid='stToolbar']{display:none!important}
-.bc-referat table{border-collapse:collapse;margin:.5rem 0 1rem}
-.bc-referat th,.bc-referat td{border:1px solid #555;padding:.3rem .6rem;text-align:left;
-  vertical-align:top}
-@media print{
-  [data-testid='stSidebar'],[data-testid='stSidebarCollapsedControl'],
-  [data-testid='stExpandSidebarButton'],[data-testid='stHeader'],[data-testid='stToolbar'],
-  [data-testid='stDecoration'],[data-testid='stStatusWidget'],[data-testid='stBottom'],
-  [data-testid='stToast'],[data-testid='stButton'],[data-testid='stDownloadButton'],
-  [data-testid='stLinkButton'],[data-testid='stCaptionContainer'],
-  .st-key-exit_projector,.st-key-bc_print_controls,.bc-noprint{display:none!important}
-  [data-testid='stMainBlockContainer']{padding:0!important;max-width:none!important}
-  .bc-referat{color:#000}
-}
-</style>"""
-
-
 def render_print(meeting: Meeting) -> None:
     """A plain page with only the referat, for the browser's print command: everything else
     (buttons, Streamlit's header, toolbar and sidebar) is hidden when printing."""
@@ -149,7 +131,7 @@ def render_print(meeting: Meeting) -> None:
         st.error("Casen findes ikke.")
         return
     s = summary(meeting, case)
-    st.html(_PRINT_CSS)
+    st.html(style("print.css"))
     parts = [
         "<div class='bc-referat'>",
         f"<h1>Referat: {html.escape(s.team)} – {danish_date(s.meeting_date)}</h1>",
@@ -161,9 +143,9 @@ def render_print(meeting: Meeting) -> None:
     for i, q in enumerate(s.questions):
         note = s.question_notes[i] if i < len(s.question_notes) else ""
         parts.append(f"<h3>{i + 1}. {html.escape(q)}</h3>")
-        parts.append(f"<p style='white-space:pre-wrap'>{html.escape(_note(note))}</p>")
+        parts.append(f"<p class='bc-pre'>{html.escape(_note(note))}</p>")
     parts.append("<h2>Generelle noter</h2>")
-    parts.append(f"<p style='white-space:pre-wrap'>{html.escape(_note(s.general_notes))}</p>")
+    parts.append(f"<p class='bc-pre'>{html.escape(_note(s.general_notes))}</p>")
     parts.append("<h2>Aftaler om opfølgning</h2>")
     if rows := list(s.follow_ups):
         parts.append(
@@ -172,7 +154,7 @@ def render_print(meeting: Meeting) -> None:
         )
         for r in rows:
             parts.append(
-                f"<tr><td>{html.escape(r.who)}</td><td style='white-space:pre-wrap'>"
+                f"<tr><td>{html.escape(r.who)}</td><td class='bc-pre'>"
                 f"{html.escape(r.what)}</td><td>{danish_date(r.due)}</td>"
                 f"<td>{'Udført' if r.done else 'Åben'}</td></tr>"
             )

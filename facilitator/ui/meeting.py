@@ -47,7 +47,7 @@ def render(meeting: Meeting) -> None:
     st.session_state["rendered_timer"] = _drawn(meeting)
     _state(_FIELDS).pop(meeting.id, None)  # only the note fields on this page are watched
     st.markdown(
-        f"<p class='bc-muted' style='margin:0'>{html.escape(meeting.team.name)} · "
+        f"<p class='bc-muted bc-meta'>{html.escape(meeting.team.name)} · "
         f"{meeting.meeting_date.strftime('%d.%m.%Y')}</p>",
         unsafe_allow_html=True,
     )

@@ -6,9 +6,6 @@ from __future__ import annotations
 import tomllib
 from fnmatch import fnmatch
 
-import pytest
-
-from facilitator import timer as tm
 from facilitator.ui import timer_text as tt
 from tests.conftest import ROOT
 
@@ -37,14 +34,6 @@ def test_later_steps_line() -> None:
     assert saved == "Den sparede tid er fordelt på de næste trin: Opfølgning 2:30"
     as_planned = tt.later_line([("Opfølgning", 120)], [120])
     assert as_planned == "De næste trin: Opfølgning 2:00"
-
-
-@pytest.mark.parametrize(
-    ("seconds", "weights"), [(299, [180, 120]), (0, [60, 60]), (1000, [360, 180, 120]), (7, [1])]
-)
-def test_later_shares_split_like_the_timer(seconds: int, weights: list[int]) -> None:
-    expected = tm.share_later((1, *weights), 0, seconds)  # the steps after step 0
-    assert tt.later_shares(seconds, weights) == list(expected)
 
 
 def test_labels_are_the_templates_sent_to_the_browser() -> None:

@@ -12,7 +12,6 @@ in helper.js behaves identically (tests/test_timer_text_browser.py compares them
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Mapping, Sequence
 
@@ -26,7 +25,6 @@ __all__ = [
     "fmt",
     "labels",
     "later_line",
-    "later_shares",
     "paused_label",
     "step_label",
     "total_line",
@@ -92,22 +90,6 @@ def total_line(total_remaining: float, budget: float) -> str:
 
 def used_line(used: float, budget: float) -> str:
     return fill("used", used=fmt(used), budget=fmt(budget))
-
-
-def later_shares(seconds: float, weights: Sequence[int]) -> list[int]:
-    """Split ``seconds`` (floored) over steps in proportion to ``weights`` in whole seconds:
-    :func:`facilitator.timer.share_later`'s rule (floor of the running sum, so the parts add
-    up exactly and never go negative); helper.js ``shares`` does the same."""
-    total = max(0, math.floor(seconds))
-    weight = sum(weights)
-    out: list[int] = []
-    cumulative = given = 0
-    for w in weights:
-        cumulative += w
-        upto = total * cumulative // weight if weight else 0
-        out.append(upto - given)
-        given = upto
-    return out
 
 
 def later_line(steps: Sequence[tuple[str, float]], planned: Sequence[float] | None = None) -> str:

@@ -13,7 +13,7 @@ st.session_state["runs"] = st.session_state.get("runs", 0) + 1
 projector = st.query_params.get("p") == "1"
 apply_styles(projector)
 
-wish = st.session_state.pop("wish", None)
+wish = st.session_state.get("wish")  # passed on every run, as access.py does
 token = page_helper(
     device_store=wish if wish not in (None, "forget") else None,
     device_forget=wish == "forget",

@@ -33,7 +33,6 @@ _TEAM = "_team"
 _GRANT = "_grant"
 _DEVICE = "_device"  # the device token the browser should keep (None: keep none)
 _FORGET = "_device_forget"  # the browser should drop its device token
-_REJECTED = "_device_rejected"  # a device token already found invalid (no query per run)
 NEW_CODE = "_new_code"  # (team id, code): shown once, only on that team's page
 # Session keys that belong to the open team; all go when the team is left.
 _TEAM_KEYS = (
@@ -130,11 +129,10 @@ def restore_from_device(token: str | None) -> None:
     closed lid or a browser restart). An ended or unknown token is forgotten in the browser."""
     if not token or st.session_state.get(_GRANT) or address.grant():
         return
-    if st.session_state.get(_FORGET) or st.session_state.get(_REJECTED) == token:
-        return  # the browser has not dropped it yet
+    if st.session_state.get(_FORGET):
+        return  # told to forget it (or found it ended): no query until the browser has
     team = storage().team_for_grant(token)
     if team is None:
-        st.session_state[_REJECTED] = token
         st.session_state[_FORGET] = True
         return
     st.session_state[_TEAM] = team

@@ -181,32 +181,27 @@ def page_helper(
 
     The instance with key ``bc_helper`` also keeps this device's token in the browser's
     ``localStorage["borgercases.device"]``: ``device_store`` saves one, ``device_forget``
-    removes it. The wish is remembered for the rest of the session (so it survives an
-    ``st.rerun()`` before the browser saw it) and sent with every later run; the browser
-    applies it once per distinct value. Returns the token this device has: the one just
-    stored, None after forgetting, otherwise the one the browser reported from its storage
-    (once per page load, causing one rerun), None until then or when there is none. Other
-    keys return None.
+    removes it. The caller passes its instruction on every run (``access.device_instruction``
+    keeps it in the session); the browser applies it once per distinct value. Returns the token
+    this device has: the one to store, None when forgetting, otherwise the one the browser
+    reported from its storage (once per page load, causing one rerun), None until then or when
+    there is none. Other keys return None.
     """
     data: dict[str, Any] = {"view": view, "labels": timer_text.labels()}
     if key != DEVICE_HELPER_KEY:
         _helper(key=key, data=data)
         return None
-    wish_key, known_key = f"_{key}_device_wish", f"_{key}_device_known"
-    if device_forget:
-        st.session_state[wish_key] = None
-    elif device_store:
-        st.session_state[wish_key] = device_store
-    wished = wish_key in st.session_state
-    wish: str | None = st.session_state.get(wish_key)
-    known: str | None = st.session_state.get(known_key)
+    known_key = f"_{key}_device_known"
+    forget = device_forget and not device_store
     data["device"] = {
-        "store": wish if wished else None,
-        "forget": wished and wish is None,
-        "known": wish if wished else known,
+        "store": device_store,
+        "forget": forget,
+        "known": device_store or st.session_state.get(known_key),
     }
     result = _helper(key=key, data=data)
     reported = result.get("device") if result is not None else None
     reported = reported if isinstance(reported, str) and reported else None
     st.session_state[known_key] = reported
-    return wish if wished else reported
+    if device_store:
+        return device_store
+    return None if forget else reported

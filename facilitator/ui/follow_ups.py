@@ -26,10 +26,12 @@ def _done_changed(team_id: int, follow_up_id: int, key: str) -> None:
         st.session_state.setdefault(_DONE_HERE, set()).add(follow_up_id)
 
 
-def open_or_just_done(items: Sequence[FollowUp]) -> list[FollowUp]:
-    """The open follow-ups, and those ticked done in this session: a tick can be undone from
-    the same list instead of the row vanishing under the pointer."""
+def open_or_just_done(team_id: int) -> list[FollowUp]:
+    """The team's open follow-ups, and those ticked done in this session: a tick can be undone
+    from the same list instead of the row vanishing under the pointer. The team's whole history
+    is read only once something has been ticked here."""
     just_done = st.session_state.get(_DONE_HERE, set())
+    items = storage().follow_ups(team_id, open_only=not just_done)
     return [f for f in items if not f.done or f.id in just_done]
 
 

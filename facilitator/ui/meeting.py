@@ -646,11 +646,7 @@ def _step_follow_up(meeting: Meeting, case: Case) -> None:
 def _earlier_follow_ups(meeting: Meeting) -> None:
     """Open follow-ups from the team's earlier meetings, reviewed here and ticked off."""
     try:
-        items = [
-            f
-            for f in open_or_just_done(storage().follow_ups(meeting.team.id))
-            if f.meeting_id != meeting.id
-        ]
+        items = [f for f in open_or_just_done(meeting.team.id) if f.meeting_id != meeting.id]
     except StorageError as exc:
         st.error(str(exc), icon=":material/error:")
         return

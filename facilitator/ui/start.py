@@ -180,7 +180,7 @@ def _remove_member(team: Team, subject: str) -> None:
 
 
 def _open_follow_ups(team: Team) -> None:
-    items = open_or_just_done(storage().follow_ups(team.id))
+    items = open_or_just_done(team.id)
     open_items = [f for f in items if not f.done]
     st.subheader(f"Åbne aftaler fra tidligere møder ({len(open_items)})")
     if not items:

@@ -44,7 +44,7 @@ def render(meeting: Meeting) -> None:
     if case is None:
         st.error(f"Case {meeting.case_number} findes ikke længere i docs/cases/.")
         return
-    st.session_state["rendered_timer"] = _drawn(meeting)
+    st.session_state["rendered_timer"] = page_state(meeting)
     _state(_FIELDS).pop(meeting.id, None)  # only the note fields on this page are watched
     st.markdown(
         f"<p class='bc-muted bc-meta'>{html.escape(meeting.team.name)} · "
@@ -99,7 +99,7 @@ def _change_timer(team_id: int, meeting_id: str, action: str, seen: int) -> None
         "start": lambda s: tm.start(s, now),
         "pause": lambda s: tm.pause(s, now),
         "resume": lambda s: tm.resume(s, now),
-        "next": lambda s: tm.next_step(s, now) if s.current + 1 < len(s.plan) else s,
+        "next": lambda s: tm.next_step(s, now),
         "back": lambda s: tm.previous_step(s, now),
         "finish": lambda s: tm.finish(s, now),
         "reopen": lambda s: tm.reopen(s, now),
@@ -158,16 +158,17 @@ def timer_panel(meeting_id: str) -> None:
         # Deleted on another screen: the whole page says so once (not beside »Mødet er slut«).
         st.rerun(scope="app")
     st.session_state[f"_last_meeting_{meeting_id}"] = meeting
-    if _drawn(meeting) != st.session_state.get("rendered_timer"):
+    if page_state(meeting) != st.session_state.get("rendered_timer"):
         # Another screen moved the meeting on, finished or reopened it: redraw the page once.
         st.rerun(scope="app")
     _draw_timer(meeting)
     _timer_buttons(meeting)
 
 
-def _drawn(meeting: Meeting) -> tuple[int, bool, bool]:
-    """What the rest of the page depends on: the step, and whether the meeting has started or
-    finished (pause and resume change only the panel)."""
+def page_state(meeting: Meeting) -> tuple[int, bool, bool]:
+    """What the meeting page depends on beyond the timer panel: the step, and whether the
+    meeting has started or finished (pause and resume change only the panel). A change redraws
+    the page, and (shell._view) brings it to its top."""
     state = meeting.timer
     return state.current, state.status == tm.NOT_STARTED, state.status == tm.FINISHED
 

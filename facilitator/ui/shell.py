@@ -6,7 +6,6 @@ from pathlib import Path
 
 import streamlit as st
 
-from facilitator import timer as tm
 from facilitator.records import Meeting, StorageError, Team
 from facilitator.ui import access, address, exports_view, meeting, start
 from facilitator.ui.common import (
@@ -172,8 +171,7 @@ def _view(current: Meeting | None, projector: bool) -> str:
         return f"start:{mode}"
     if address.is_print_view():
         return f"{current.id}:print:{mode}"
-    step = "end" if current.timer.status == tm.FINISHED else str(current.timer.current)
-    return f"{current.id}:{step}:{current.timer.status == tm.NOT_STARTED}:{mode}"
+    return f"{current.id}:{meeting.page_state(current)}:{mode}"
 
 
 @st.fragment(run_every=5.0)

@@ -185,6 +185,12 @@ def _require_meta(meta: dict[str, Any], key: str, kind: type | tuple[type, ...],
     return value
 
 
+def body_of(text: str) -> str:
+    """The Markdown after the front matter (what a site builder hands to Markdown)."""
+    fm = _FRONT_MATTER.match(text)
+    return text[fm.end() :] if fm else text
+
+
 def parse_case(text: str, path: Path | str = "<case>") -> Case:
     """Parse one case file. Raises CaseFormatError naming the missing part."""
     path = Path(path)

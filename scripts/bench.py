@@ -543,7 +543,7 @@ def bench_zensical(report: Report, tmp: Path, built: list[Path]) -> None:
         ref = f" (MkDocs: {ref_files})"
     report.set(
         "build_zensical_note",
-        f"{files} files{ref}; two-sided case card (hooks/case_pages.py) "
+        f"{files} files{ref}; two-sided case card (sitebuild/cards.py) "
         + ("present" if card else "missing"),
     )
 

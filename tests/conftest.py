@@ -44,12 +44,58 @@ def mkdocs_build(dest: Path, config: Path | None = None) -> subprocess.Completed
     return subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
 
 
+ZENSICAL = Path(sys.executable).with_name("zensical")
+BUILDERS = ("mkdocs", "zensical")
+
+
+def copy_project(dest: Path) -> Path:
+    """The project's site sources in a fresh folder (for builds that write into the project)."""
+    shutil.copytree(
+        ROOT,
+        dest,
+        ignore=shutil.ignore_patterns(
+            ".venv", "site", ".git", "test-artifacts", "data", "*cache*", "node_modules"
+        ),
+    )
+    return dest
+
+
+def zensical_build(project: Path) -> subprocess.CompletedProcess[str]:
+    """`zensical build --strict` of a project folder; the site lands in project/site."""
+    if not ZENSICAL.exists():
+        pytest.fail("zensical er ikke installeret (dev-afhængighed i pyproject.toml)")
+    return subprocess.run(
+        [str(ZENSICAL), "build", "--clean", "--strict"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The site as MkDocs builds it (`make site`)."""
     dest = tmp_path_factory.mktemp("site")
     result = mkdocs_build(dest)
     assert result.returncode == 0, result.stderr
     return dest
+
+
+@pytest.fixture(scope="session")
+def zensical_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The same mkdocs.yml and content as Zensical (Material's successor) builds them."""
+    project = copy_project(tmp_path_factory.mktemp("zensical") / "project")
+    result = zensical_build(project)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return project / "site"
+
+
+@pytest.fixture(scope="session", params=BUILDERS)
+def any_site(request: pytest.FixtureRequest) -> Path:
+    """Each build in turn: a test using it checks the MkDocs and the Zensical site."""
+    name = "built_site" if request.param == "mkdocs" else "zensical_site"
+    return Path(request.getfixturevalue(name))
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -57,13 +103,25 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+def serve_folder(folder: Path) -> tuple[str, http.server.ThreadingHTTPServer]:
+    handler = functools.partial(_QuietHandler, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{server.server_address[1]}/", server
+
+
 @pytest.fixture(scope="session")
 def site_server(built_site: Path) -> Iterator[str]:
-    handler = functools.partial(_QuietHandler, directory=str(built_site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    url, server = serve_folder(built_site)
+    yield url
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def any_site_server(any_site: Path) -> Iterator[str]:
+    """The address of each build in turn (see ``any_site``)."""
+    url, server = serve_folder(any_site)
+    yield url
     server.shutdown()
 
 

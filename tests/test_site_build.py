@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import html
 import re
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,7 +11,7 @@ import pytest
 from facilitator.cases import load_cases
 from facilitator.exercise import STEPS
 from macros.main import glossary_entries
-from tests.conftest import ROOT, mkdocs_build
+from tests.conftest import copy_project, mkdocs_build, zensical_build
 
 CASES = load_cases()
 
@@ -135,15 +132,7 @@ def test_the_search_index_is_danish_and_inlined_for_file_urls(built_site: Path) 
 
 
 def _copy_project(tmp_path: Path) -> Path:
-    dest = tmp_path / "project"
-    shutil.copytree(
-        ROOT,
-        dest,
-        ignore=shutil.ignore_patterns(
-            ".venv", "site", ".git", "test-artifacts", "data", "*cache*", "node_modules"
-        ),
-    )
-    return dest
+    return copy_project(tmp_path / "project")
 
 
 def test_a_broken_case_fails_the_build_naming_file_and_part(tmp_path: Path) -> None:
@@ -167,29 +156,27 @@ def test_a_macro_error_fails_the_build(tmp_path: Path) -> None:
     assert "no_such_macro" in result.stderr
 
 
-def test_the_same_configuration_builds_under_zensical(tmp_path: Path) -> None:
-    """Zensical (Material's successor) builds mkdocs.yml unchanged, macros included.
-
-    Zensical has no MkDocs hooks yet, so the case pages lack the two tabs there;
-    the content, the macros and the local-only assets are the same.
-    """
-    zensical = Path(sys.executable).with_name("zensical")
-    assert zensical.exists(), "zensical er ikke installeret (dev-afhængighed i pyproject.toml)"
+def test_a_broken_case_fails_the_zensical_build_too(tmp_path: Path) -> None:
     project = _copy_project(tmp_path)
-    result = subprocess.run(
-        [str(zensical), "build", "--strict"],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        timeout=300,
+    case = project / "docs" / "cases" / "case-03.md"
+    case.write_text(
+        case.read_text(encoding="utf-8").replace("### Refleksionsspørgsmål", "### Spørgsmål")
     )
-    assert result.returncode == 0, result.stdout + result.stderr
-    site = project / "site"
+    result = zensical_build(project)
+    assert result.returncode != 0
+    assert "case-03.md" in result.stderr + result.stdout
+    assert "Refleksionsspørgsmål" in result.stderr + result.stdout
+
+
+def test_the_same_configuration_builds_under_zensical(zensical_site: Path) -> None:
+    """Zensical (Material's successor) builds mkdocs.yml unchanged: macros and card sides."""
+    site = zensical_site
     for case in CASES:
         page = site / "cases" / f"{case.slug}.html"
         text = page.read_text(encoding="utf-8")
         assert case.heading in _squash(_text(page))
         assert all(html.escape(r.url) in text or r.url in text for r in case.resources)
+        assert 'class="tabbed-set' in text and 'id="viden-og-inspiration"' in text
     home = (site / "index.html").read_text(encoding="utf-8")
     assert "{{" not in home and "case-09.html" in home
     checklist = (site / "checklists" / "forebyg-frafald.html").read_text(encoding="utf-8")

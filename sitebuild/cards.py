@@ -1,0 +1,141 @@
+"""Python-Markdown extension: validates every case file and renders it as a two-sided card.
+
+MkDocs and Zensical both run it (a hook would run under MkDocs only). Content editors
+write plain Markdown (see ``facilitator/cases.py``). It parses each case with the same
+reader the facilitator app uses, fails the build with the file and the missing part when a
+case is broken, and turns the two halves into tabs (*Casen* / *Viden og inspiration*) that
+both stay on the page for search and print.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import textwrap
+from pathlib import Path
+from typing import Any
+
+from markdown import Extension, Markdown
+from markdown.preprocessors import Preprocessor
+
+from facilitator.cases import CHECKLISTS, Case, CaseFormatError, body_of, parse_case
+
+_CASE_HEADING = re.compile(r"^# Case \d+: ")
+
+FRONT_ID = "casen"
+BACK_ID = "viden-og-inspiration"
+
+
+def _indent(text: str, level: int = 1) -> str:
+    return textwrap.indent(text, "    " * level, lambda line: True)
+
+
+def _bullets(items: tuple[str, ...] | list[str]) -> str:
+    return "\n".join(f"- {item}" for item in items)
+
+
+def render_case(case: Case) -> str:
+    """Markdown for a case page, built only from the parsed case."""
+    facts = [
+        f"<strong>{html.escape(case.person_line)}</strong>",
+        f"Læsetid: {case.reading_time} min.",
+    ]
+    front = "\n\n".join(
+        [
+            f"## Casen {{ #{FRONT_ID} .card-side }}",
+            *case.story,
+            "### Refleksionsspørgsmål",
+            _bullets(case.questions),
+            f'[{case.turn_prompt}](#{BACK_ID}){{ .turn-card data-turn="back" }}',
+        ]
+    )
+    hint = "\n\n".join([f"### {case.considerations_heading}", _bullets(case.considerations)])
+    back = "\n\n".join(
+        [
+            f"## Viden og inspiration {{ #{BACK_ID} .card-side }}",
+            '!!! tip "HINT"\n\n' + _indent(hint),
+            "### Læs mere",
+            _bullets([f"{r.text} <{r.url}>" for r in case.resources]),
+            f'[Tilbage til casen](#{FRONT_ID}){{ .turn-card data-turn="front" }}',
+        ]
+    )
+    related = ""
+    if case.checklists:
+        links = [f"[{CHECKLISTS[slug]}](../checklists/{slug}.md)" for slug in case.checklists]
+        related = "\n\n".join(
+            [
+                '<div class="case-related" markdown>',
+                "**Relaterede tjeklister:** " + " · ".join(links),
+                "</div>",
+            ]
+        )
+    return (
+        "\n\n".join(
+            [
+                f"# {case.heading}",
+                '<p class="case-facts">' + " · ".join(facts) + "</p>",
+                '=== "Casen"\n\n' + _indent(front),
+                '=== "Viden og inspiration"\n\n' + _indent(back),
+                related,
+            ]
+        ).rstrip()
+        + "\n"
+    )
+
+
+class CaseBuildError(Exception):
+    """A case file the site cannot show: the build stops with this Danish message."""
+
+
+class CardPreprocessor(Preprocessor):
+    """Replaces the text of a case page with its two-sided card.
+
+    Both builders strip the front matter before Markdown sees the page, so the page is
+    recognised by its text: the case file in ``cases_dir`` whose body is exactly this text.
+    That file is parsed whole (front matter included) by the app's own reader, and a broken
+    file stops the build with the file and the missing part.
+    """
+
+    def __init__(self, md: Markdown, cases_dir: str) -> None:
+        super().__init__(md)
+        self.cases_dir = Path(cases_dir)
+
+    def _source(self, body: str) -> Path | None:
+        for path in sorted(self.cases_dir.glob("case-*.md")):
+            if body_of(path.read_text(encoding="utf-8")).strip() == body:
+                return path
+        return None
+
+    def run(self, lines: list[str]) -> list[str]:
+        first = next((line for line in lines if line.strip()), "")
+        if not _CASE_HEADING.match(first):
+            return lines
+        path = self._source("\n".join(lines).strip())
+        if path is None:
+            return lines
+        try:
+            case = parse_case(path.read_text(encoding="utf-8"), path)
+        except CaseFormatError as exc:
+            raise CaseBuildError(f"Casefilen er ikke gyldig – {exc}") from exc
+        return render_case(case).splitlines()
+
+
+class CardExtension(Extension):
+    def __init__(self, **kwargs: Any) -> None:
+        self.config = {
+            "cases_dir": [
+                "docs/cases",
+                "Folder of the case files, relative to the project (where the builder runs)",
+            ]
+        }
+        super().__init__(**kwargs)
+
+    def extendMarkdown(self, md: Markdown) -> None:
+        # Before macros (35) and the snippets that append the glossary (32).
+        md.preprocessors.register(
+            CardPreprocessor(md, self.getConfig("cases_dir")), "borgercases_cards", 36
+        )
+
+
+def makeExtension(**kwargs: Any) -> CardExtension:
+    return CardExtension(**kwargs)

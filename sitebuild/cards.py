@@ -18,7 +18,14 @@ from typing import Any
 from markdown import Extension, Markdown
 from markdown.preprocessors import Preprocessor
 
-from facilitator.cases import CHECKLISTS, Case, CaseFormatError, body_of, parse_case
+from facilitator.cases import (
+    CHECKLISTS,
+    Case,
+    CaseFormatError,
+    Resource,
+    body_of,
+    parse_case,
+)
 
 _CASE_HEADING = re.compile(r"^# Case \d+: ")
 
@@ -34,31 +41,51 @@ def _bullets(items: tuple[str, ...] | list[str]) -> str:
     return "\n".join(f"- {item}" for item in items)
 
 
-def render_case(case: Case) -> str:
-    """Markdown for a case page, built only from the parsed case."""
+def facts_line(case: Case) -> str:
+    """The line under the heading: who the citizen is and the reading time (HTML)."""
     facts = [
         f"<strong>{html.escape(case.person_line)}</strong>",
         f"Læsetid: {case.reading_time} min.",
     ]
-    front = "\n\n".join(
-        [
-            f"## Casen {{ #{FRONT_ID} .card-side }}",
-            *case.story,
-            "### Refleksionsspørgsmål",
-            _bullets(case.questions),
-            f'[{case.turn_prompt}](#{BACK_ID}){{ .turn-card data-turn="back" }}',
-        ]
-    )
+    return '<p class="case-facts">' + " · ".join(facts) + "</p>"
+
+
+def resource_item(resource: Resource) -> str:
+    """One »Læs mere« entry (Markdown): the source's text and its original address."""
+    return f"{resource.text} <{resource.url}>"
+
+
+def front_side(case: Case, *, turn_link: bool = True) -> str:
+    """The front of the card (Markdown): the story, the questions and »Vend siden …«."""
+    parts = [
+        f"## Casen {{ #{FRONT_ID} .card-side }}",
+        *case.story,
+        "### Refleksionsspørgsmål",
+        _bullets(case.questions),
+    ]
+    if turn_link:
+        parts.append(f'[{case.turn_prompt}](#{BACK_ID}){{ .turn-card data-turn="back" }}')
+    else:
+        parts.append(case.turn_prompt)
+    return "\n\n".join(parts)
+
+
+def back_side(case: Case, *, turn_link: bool = True) -> str:
+    """The back of the card (Markdown): the hint and the links to read more."""
     hint = "\n\n".join([f"### {case.considerations_heading}", _bullets(case.considerations)])
-    back = "\n\n".join(
-        [
-            f"## Viden og inspiration {{ #{BACK_ID} .card-side }}",
-            '!!! tip "HINT"\n\n' + _indent(hint),
-            "### Læs mere",
-            _bullets([f"{r.text} <{r.url}>" for r in case.resources]),
-            f'[Tilbage til casen](#{FRONT_ID}){{ .turn-card data-turn="front" }}',
-        ]
-    )
+    parts = [
+        f"## Viden og inspiration {{ #{BACK_ID} .card-side }}",
+        '!!! tip "HINT"\n\n' + _indent(hint),
+        "### Læs mere",
+        _bullets([resource_item(r) for r in case.resources]),
+    ]
+    if turn_link:
+        parts.append(f'[Tilbage til casen](#{FRONT_ID}){{ .turn-card data-turn="front" }}')
+    return "\n\n".join(parts)
+
+
+def render_case(case: Case) -> str:
+    """Markdown for a case page, built only from the parsed case."""
     related = ""
     if case.checklists:
         links = [f"[{CHECKLISTS[slug]}](../checklists/{slug}.md)" for slug in case.checklists]
@@ -73,9 +100,9 @@ def render_case(case: Case) -> str:
         "\n\n".join(
             [
                 f"# {case.heading}",
-                '<p class="case-facts">' + " · ".join(facts) + "</p>",
-                '=== "Casen"\n\n' + _indent(front),
-                '=== "Viden og inspiration"\n\n' + _indent(back),
+                facts_line(case),
+                '=== "Casen"\n\n' + _indent(front_side(case)),
+                '=== "Viden og inspiration"\n\n' + _indent(back_side(case)),
                 related,
             ]
         ).rstrip()

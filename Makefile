@@ -3,6 +3,7 @@
 #   make test   lint, type check and run the whole test suite (installs Chromium if missing)
 #   make site   build the static site into site/
 #   make bench  print performance figures (not part of the tests)
+#   make links  check the cases' resource links (needs internet; not part of the tests)
 
 PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
 VENV   := .venv
@@ -11,7 +12,7 @@ STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksu
 export NO_MKDOCS_2_WARNING := 1
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test site bench lint chromium postgresql nginx lock clean
+.PHONY: run test site bench links lint chromium postgresql nginx lock clean
 
 $(STAMP): requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 kræves (fundet " + sys.version.split()[0] + ")")'
@@ -87,6 +88,12 @@ bench: $(STAMP) chromium node_modules/.installed postgresql site
 	  echo; echo "== Last: $$args"; \
 	  $(BIN)/python scripts/load.py --meetings $(LOAD_MEETINGS) --seconds $(LOAD_SECONDS) $$args || true; \
 	done
+
+# Check every resource link on the backs of the cards and ask the Internet Archive for its
+# copy; writes includes/links.json (commit it) and prints a Danish summary. Needs internet,
+# so it is not part of `make test`. Rebuild the site afterwards.
+links: $(STAMP)
+	$(BIN)/python scripts/check_links.py
 
 # Regenerate requirements.lock after changing pyproject.toml.
 lock: $(STAMP)

@@ -10,8 +10,10 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from facilitator.cases import CASES_DIR, CHECKLISTS, Case, load_cases
+from facilitator.cases import CASES_DIR, CHECKLISTS, Case, Resource, load_cases
 from facilitator.exercise import STEPS
+from sitebuild.cards import resource_item
+from sitebuild.links import check_note, load_report, status_line
 
 ROOT = Path(__file__).resolve().parent.parent
 GLOSSARY_FILE = ROOT / "includes" / "abbreviations.md"
@@ -80,23 +82,33 @@ def define_env(env: Any) -> None:
     @env.macro
     def resources_index() -> str:
         prefix = _prefix(env.page)
-        by_publisher: dict[str, dict[str, tuple[str, list[Case]]]] = defaultdict(dict)
+        by_publisher: dict[str, dict[str, tuple[Resource, list[Case]]]] = defaultdict(dict)
         for c in cases():
             for r in c.resources:
                 publisher = PUBLISHERS.get(r.host)
                 if publisher is None:
                     raise ValueError(f"Ukendt udgiver for {r.host}: tilføj den i macros/main.py")
-                text, cited = by_publisher[publisher].setdefault(r.url, (r.text, []))
+                _, cited = by_publisher[publisher].setdefault(r.url, (r, []))
                 if c not in cited:
                     cited.append(c)
+        report = load_report()
         out = []
         for publisher in sorted(by_publisher, key=str.casefold):
             out.append(f"## {publisher}\n")
-            for url, (text, cited) in by_publisher[publisher].items():
+            for url, (resource, cited) in by_publisher[publisher].items():
                 used = ", ".join(_case_link(c, prefix) for c in cited)
-                out.append(f"- {text} <{url}>  \n  *Bruges i:* {used}")
+                lines = [resource_item(resource)]
+                if report.checked is not None:
+                    lines.append(status_line(url, report))
+                lines.append(f"*Bruges i:* {used}")
+                out.append("- " + "  \n  ".join(lines))
             out.append("")
         return "\n".join(out)
+
+    @env.macro
+    def link_check_note() -> str:
+        urls = [r.url for c in cases() for r in c.resources]
+        return check_note(load_report(), urls)
 
     @env.macro
     def resource_count() -> int:

@@ -26,6 +26,7 @@ from facilitator.cases import (
     body_of,
     parse_case,
 )
+from sitebuild.links import link_notes, load_report
 
 _CASE_HEADING = re.compile(r"^# Case \d+: ")
 
@@ -51,8 +52,9 @@ def facts_line(case: Case) -> str:
 
 
 def resource_item(resource: Resource) -> str:
-    """One »Læs mere« entry (Markdown): the source's text and its original address."""
-    return f"{resource.text} <{resource.url}>"
+    """One »Læs mere« entry (Markdown, one line): the source's text and its original address,
+    then an archived copy and what the last link check found (``sitebuild/links.py``)."""
+    return f"{resource.text} <{resource.url}>{link_notes(resource.url, load_report())}"
 
 
 def front_side(case: Case, *, turn_link: bool = True) -> str:

@@ -97,9 +97,8 @@ def define_env(env: Any) -> None:
             out.append(f"## {publisher}\n")
             for url, (resource, cited) in by_publisher[publisher].items():
                 used = ", ".join(_case_link(c, prefix) for c in cited)
-                lines = [resource_item(resource)]
-                if report.checked is not None:
-                    lines.append(status_line(url, report))
+                status = status_line(url, report)
+                lines = [resource_item(resource), *([status] if status else [])]
                 lines.append(f"*Bruges i:* {used}")
                 out.append("- " + "  \n  ".join(lines))
             out.append("")

@@ -153,23 +153,21 @@ def link_notes(url: str, report: LinkReport) -> str:
     return notes
 
 
-_STATUS_WORDS = {
-    OK: "virkede",
-    MOVED: "flyttet til en ny adresse",
-    DEAD: "fandtes ikke",
-    UNCERTAIN: "kunne ikke afgøres",
-}
+_STATUS_WORDS = {OK: "virkede", UNCERTAIN: "kunne ikke afgøres"}
 
 
-def status_line(url: str, report: LinkReport) -> str:
-    """The status of one address for the resources page (Markdown)."""
+def status_line(url: str, report: LinkReport) -> str | None:
+    """The status of one address for the resources page (Markdown), or None where
+    :func:`link_notes` already says it (a dead or moved link)."""
     result = report.get(url)
     if result is None:
-        return "*Status:* ikke kontrolleret"
+        return "*Ikke kontrolleret*" if report.checked is not None else None
+    if result.status in (DEAD, MOVED):
+        return None
     words = _STATUS_WORDS[result.status]
     if result.status == UNCERTAIN and result.reason:
         words += f" ({html.escape(result.reason)})"
-    return f"*Status ved seneste kontrol:* {words}"
+    return f"*Ved seneste kontrol:* {words}"
 
 
 def _count_phrase(counts: Counter[str], *, past: bool) -> str:

@@ -55,12 +55,23 @@ def resource_item(resource: Resource) -> str:
     return f"{resource.text} <{resource.url}>"
 
 
-def front_side(case: Case, *, turn_link: bool = True) -> str:
-    """The front of the card (Markdown): the story, the questions and »Vend siden …«."""
+def _heading(level: int, text: str, attrs: str = "") -> str:
+    return f"{'#' * level} {text}" + (f" {{ {attrs} }}" if attrs else "")
+
+
+def front_side(
+    case: Case, *, turn_link: bool = True, level: int = 2, id_prefix: str = ""
+) -> str:
+    """The front of the card (Markdown): the story, the questions and »Vend siden …«.
+
+    ``level`` is the level of the side's heading and ``id_prefix`` goes before its id, so
+    that a page holding several cards (the print deck) keeps its headings in order and its
+    ids unique.
+    """
     parts = [
-        f"## Casen {{ #{FRONT_ID} .card-side }}",
+        _heading(level, "Casen", f"#{id_prefix}{FRONT_ID} .card-side"),
         *case.story,
-        "### Refleksionsspørgsmål",
+        _heading(level + 1, "Refleksionsspørgsmål"),
         _bullets(case.questions),
     ]
     if turn_link:
@@ -70,13 +81,20 @@ def front_side(case: Case, *, turn_link: bool = True) -> str:
     return "\n\n".join(parts)
 
 
-def back_side(case: Case, *, turn_link: bool = True) -> str:
-    """The back of the card (Markdown): the hint and the links to read more."""
-    hint = "\n\n".join([f"### {case.considerations_heading}", _bullets(case.considerations)])
+def back_side(
+    case: Case, *, turn_link: bool = True, level: int = 2, id_prefix: str = ""
+) -> str:
+    """The back of the card (Markdown): the hint and the links to read more.
+
+    ``level`` and ``id_prefix`` as for :func:`front_side`.
+    """
+    hint = "\n\n".join(
+        [_heading(level + 1, case.considerations_heading), _bullets(case.considerations)]
+    )
     parts = [
-        f"## Viden og inspiration {{ #{BACK_ID} .card-side }}",
+        _heading(level, "Viden og inspiration", f"#{id_prefix}{BACK_ID} .card-side"),
         '!!! tip "HINT"\n\n' + _indent(hint),
-        "### Læs mere",
+        _heading(level + 1, "Læs mere"),
         _bullets([resource_item(r) for r in case.resources]),
     ]
     if turn_link:

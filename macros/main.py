@@ -5,6 +5,7 @@ Every function returns Markdown. Nothing here holds content of its own.
 
 from __future__ import annotations
 
+import html
 import re
 from collections import defaultdict
 from pathlib import Path
@@ -12,6 +13,7 @@ from typing import Any
 
 from facilitator.cases import CASES_DIR, CHECKLISTS, Case, load_cases
 from facilitator.exercise import STEPS
+from sitebuild.cards import back_side, facts_line, front_side
 
 ROOT = Path(__file__).resolve().parent.parent
 GLOSSARY_FILE = ROOT / "includes" / "abbreviations.md"
@@ -52,6 +54,47 @@ def glossary_entries(path: Path = GLOSSARY_FILE) -> list[tuple[str, str]]:
         if m:
             entries.append((m.group("term"), m.group("definition").strip()))
     return sorted(entries, key=lambda e: e[0].casefold())
+
+
+# --- The print deck (docs/cases/alle-kort.md): every card, each side on its own page. ---
+
+
+def _deck_anchor(case: Case) -> str:
+    return f"kort-{case.number}"
+
+
+def deck_markdown(cases: list[Case]) -> str:
+    """All cards for printing, front then back of each (Markdown with HTML blocks).
+
+    The sides come from the same functions as the case pages (``sitebuild.cards``), so the
+    deck says exactly what the cards say. Each side is a block that prints on a page of its
+    own (see the print deck in borgercases.css); both name the case. Headings sit one level
+    below the card's own heading and carry the card's prefix, so ten cards on one page keep
+    the heading order and unique ids.
+    """
+    out = []
+    for case in cases:
+        anchor = _deck_anchor(case)
+        title = html.escape(case.heading)
+        out += [
+            f'<article class="deck-card" aria-labelledby="{anchor}" markdown>',
+            '<div class="deck-side deck-side--front" markdown>',
+            f"## {case.heading} {{ #{anchor} }}",
+            facts_line(case),
+            front_side(case, turn_link=False, level=3, id_prefix=f"{anchor}-"),
+            "</div>",
+            '<div class="deck-side deck-side--back" markdown>',
+            f'<p class="deck-side__case">{title}</p>',
+            back_side(case, turn_link=False, level=3, id_prefix=f"{anchor}-"),
+            "</div>",
+            "</article>",
+        ]
+    return "\n\n".join(out)
+
+
+def deck_index_markdown(cases: list[Case]) -> str:
+    """The list of cards at the top of the deck page, each a link to its card (Markdown)."""
+    return "\n".join(f"1. [{c.heading}](#{_deck_anchor(c)})" for c in cases)
 
 
 def define_env(env: Any) -> None:
@@ -113,6 +156,14 @@ def define_env(env: Any) -> None:
             return ""
         items = "\n".join(f"- {_case_link(c, prefix)}" for c in using)
         return f"## Cases der bruger tjeklisten\n\n{items}\n"
+
+    @env.macro
+    def card_deck() -> str:
+        return deck_markdown(cases())
+
+    @env.macro
+    def card_deck_index() -> str:
+        return deck_index_markdown(cases())
 
     @env.macro
     def glossary() -> str:

@@ -97,6 +97,31 @@ def deck_index_markdown(cases: list[Case]) -> str:
     return "\n".join(f"1. [{c.heading}](#{_deck_anchor(c)})" for c in cases)
 
 
+# --- Search: a search for a case's words finds the case first. ---
+
+# Material's lunr search multiplies a page's score by its boost. Zensical has no boost; there
+# the theme headings on the case page (sitebuild.cards.themes_block) do the work.
+CASE_SEARCH_BOOST = 10
+
+
+def on_pre_page_macros(env: Any) -> None:
+    """mkdocs-macros hook, before each page: case pages get a search boost.
+
+    Set here rather than in every case file, which content editors write (and Zensical,
+    which ignores the key, runs no such hook).
+    """
+    if re.fullmatch(r"cases/case-\d+\.md", _src_path(env.page)):
+        search = env.page.meta.get("search") or {}
+        search.setdefault("boost", CASE_SEARCH_BOOST)
+        env.page.meta["search"] = search
+
+
+def _not_searched(markdown: str) -> str:
+    """Keeps a block out of both builders' search index: an overview that only repeats what
+    the cases say would otherwise rank above the cases themselves."""
+    return f"<div data-search-exclude markdown>\n\n{markdown}\n\n</div>"
+
+
 def define_env(env: Any) -> None:
     def cases() -> list[Case]:
         return load_cases(CASES_DIR)
@@ -118,7 +143,7 @@ def define_env(env: Any) -> None:
                 f"| {c.number} | {link} | {c.person_line} | {', '.join(c.themes)} | "
                 f"{c.reading_time} min. |"
             )
-        return "\n".join(rows)
+        return _not_searched("\n".join(rows))
 
     @env.macro
     def resources_index() -> str:
@@ -169,4 +194,6 @@ def define_env(env: Any) -> None:
     def glossary() -> str:
         rows = ["| Begreb | Forklaring |", "|---|---|"]
         rows += [f"| **{term}** | {definition} |" for term, definition in glossary_entries()]
-        return "\n".join(rows)
+        # Out of the search index: the whole table matched every term, as one wall of text
+        # above the cases. Each term is explained where it is used, by its <abbr> tooltip.
+        return _not_searched("\n".join(rows))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import re
 import textwrap
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from facilitator.cases import (
     CaseFormatError,
     Resource,
     body_of,
+    load_cases,
     parse_case,
 )
 
@@ -59,9 +61,7 @@ def _heading(level: int, text: str, attrs: str = "") -> str:
     return f"{'#' * level} {text}" + (f" {{ {attrs} }}" if attrs else "")
 
 
-def front_side(
-    case: Case, *, turn_link: bool = True, level: int = 2, id_prefix: str = ""
-) -> str:
+def front_side(case: Case, *, turn_link: bool = True, level: int = 2, id_prefix: str = "") -> str:
     """The front of the card (Markdown): the story, the questions and »Vend siden …«.
 
     ``level`` is the level of the side's heading and ``id_prefix`` goes before its id, so
@@ -81,9 +81,7 @@ def front_side(
     return "\n\n".join(parts)
 
 
-def back_side(
-    case: Case, *, turn_link: bool = True, level: int = 2, id_prefix: str = ""
-) -> str:
+def back_side(case: Case, *, turn_link: bool = True, level: int = 2, id_prefix: str = "") -> str:
     """The back of the card (Markdown): the hint and the links to read more.
 
     ``level`` and ``id_prefix`` as for :func:`front_side`.
@@ -102,8 +100,38 @@ def back_side(
     return "\n\n".join(parts)
 
 
-def render_case(case: Case) -> str:
-    """Markdown for a case page, built only from the parsed case."""
+def _and_list(items: list[str]) -> str:
+    """Danish enumeration: »a«, »a og b«, »a, b og c«."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " og " + items[-1]
+
+
+def theme_id(theme: str) -> str:
+    return "tema-" + re.sub(r"\s+", "-", theme.strip().casefold())
+
+
+def themes_block(case: Case, cases: Sequence[Case]) -> str:
+    """The case's themes, each with the other cases that share it (Markdown).
+
+    Each theme is a heading of its own, and its text begins with the theme's name. Besides
+    leading to related cases, that is what makes a search for a theme (»IGU«, »mentor«)
+    find the case first in Zensical, whose search ranks a heading above running text and
+    knows no page boost (MkDocs Material gets a boost for case pages, see macros/main.py).
+    """
+    parts = ['<div class="case-themes" markdown>', "## Temaer i casen"]
+    for theme in case.themes:
+        others = [f"[{c.heading}]({c.slug}.md)" for c in cases if theme in c.themes and c != case]
+        parts.append(f"### {theme} {{ #{theme_id(theme)} }}")
+        if others:
+            parts.append(f"{theme} går også igen i {_and_list(others)}.")
+        else:
+            parts.append(f"{theme} er kun tema i denne case.")
+    parts += ["Se alle cases ordnet efter [tema](../temaer.md).", "</div>"]
+    return "\n\n".join(parts)
+
+
+def render_case(case: Case, cases: Sequence[Case] = ()) -> str:
+    """Markdown for a case page, built only from the parsed case (and, for its themes, the
+    other cases)."""
     related = ""
     if case.checklists:
         links = [f"[{CHECKLISTS[slug]}](../checklists/{slug}.md)" for slug in case.checklists]
@@ -122,6 +150,7 @@ def render_case(case: Case) -> str:
                 '=== "Casen"\n\n' + _indent(front_side(case)),
                 '=== "Viden og inspiration"\n\n' + _indent(back_side(case)),
                 related,
+                themes_block(case, cases or [case]),
             ]
         ).rstrip()
         + "\n"
@@ -160,9 +189,10 @@ class CardPreprocessor(Preprocessor):
             return lines
         try:
             case = parse_case(path.read_text(encoding="utf-8"), path)
+            cases = load_cases(self.cases_dir)
         except CaseFormatError as exc:
             raise CaseBuildError(f"Casefilen er ikke gyldig – {exc}") from exc
-        return render_case(case).splitlines()
+        return render_case(case, cases).splitlines()
 
 
 class CardExtension(Extension):

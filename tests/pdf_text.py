@@ -44,7 +44,8 @@ def _to_unicode(cmap: bytes) -> dict[int, str]:
         ):
             first, last = int(lo, 16), int(hi, 16)
             if dst.startswith(b"["):
-                for code, item in zip(range(first, last + 1), re.findall(rb"<([0-9A-Fa-f]*)>", dst)):
+                items = re.findall(rb"<([0-9A-Fa-f]*)>", dst)
+                for code, item in zip(range(first, last + 1), items, strict=False):
                     table[code] = text(item)
             else:
                 base = int(dst[1:-1], 16)
@@ -60,8 +61,8 @@ def pdf_pages(pdf: bytes) -> list[str]:
 
     def font_map(ref: int) -> dict[int, str]:
         if ref not in maps:
-            unicode_ref = re.search(rb"/ToUnicode " + _REF, objects[ref])
-            maps[ref] = _to_unicode(_stream(objects[int(unicode_ref.group(1))])) if unicode_ref else {}
+            found = re.search(rb"/ToUnicode " + _REF, objects[ref])
+            maps[ref] = _to_unicode(_stream(objects[int(found.group(1))])) if found else {}
         return maps[ref]
 
     def page_refs(ref: int) -> list[int]:
@@ -79,14 +80,11 @@ def pdf_pages(pdf: bytes) -> list[str]:
     for ref in page_refs(int(pages_ref.group(1))):
         page = objects[ref]
         fonts_block = re.search(rb"/Font\s*<<(.*?)>>", page, re.DOTALL)
-        fonts = {
-            name: int(num)
-            for name, num in re.findall(rb"/(\w+)\s+" + _REF, fonts_block.group(1) if fonts_block else b"")
-        }
-        content = b"".join(
-            _stream(objects[int(c)])
-            for c in re.findall(_REF, re.search(rb"/Contents\s*(\[.*?\]|\d+ 0 R)", page, re.DOTALL).group(1))  # type: ignore[union-attr]
-        )
+        font_refs = re.findall(rb"/(\w+)\s+" + _REF, fonts_block.group(1) if fonts_block else b"")
+        fonts = {name: int(num) for name, num in font_refs}
+        contents = re.search(rb"/Contents\s*(\[.*?\]|\d+ 0 R)", page, re.DOTALL)
+        assert contents is not None
+        content = b"".join(_stream(objects[int(c)]) for c in re.findall(_REF, contents.group(1)))
         out: list[str] = []
         table: dict[int, str] = {}
         for token in re.finditer(rb"/(\w+)\s+[\d.]+\s+Tf|<([0-9A-Fa-f]*)>|\b(ET)\b", content):

@@ -129,9 +129,9 @@ def themes_block(case: Case, cases: Sequence[Case]) -> str:
     return "\n\n".join(parts)
 
 
-def render_case(case: Case, cases: Sequence[Case] = ()) -> str:
+def render_case(case: Case, cases: Sequence[Case] | None = None) -> str:
     """Markdown for a case page, built only from the parsed case (and, for its themes, the
-    other cases)."""
+    other cases: by default those in ``docs/cases``)."""
     related = ""
     if case.checklists:
         links = [f"[{CHECKLISTS[slug]}](../checklists/{slug}.md)" for slug in case.checklists]
@@ -150,7 +150,7 @@ def render_case(case: Case, cases: Sequence[Case] = ()) -> str:
                 '=== "Casen"\n\n' + _indent(front_side(case)),
                 '=== "Viden og inspiration"\n\n' + _indent(back_side(case)),
                 related,
-                themes_block(case, cases or [case]),
+                themes_block(case, load_cases() if cases is None else cases),
             ]
         ).rstrip()
         + "\n"

@@ -5,6 +5,7 @@ Every function returns Markdown. Nothing here holds content of its own.
 
 from __future__ import annotations
 
+import html
 import re
 from collections import defaultdict
 from pathlib import Path
@@ -12,7 +13,7 @@ from typing import Any
 
 from facilitator.cases import CASES_DIR, CHECKLISTS, Case, Resource, load_cases
 from facilitator.exercise import STEPS
-from sitebuild.cards import resource_item
+from sitebuild.cards import back_side, facts_line, front_side, resource_item
 from sitebuild.links import check_note, load_report, status_line
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,6 +57,72 @@ def glossary_entries(path: Path = GLOSSARY_FILE) -> list[tuple[str, str]]:
     return sorted(entries, key=lambda e: e[0].casefold())
 
 
+# --- The print deck (docs/cases/alle-kort.md): every card, each side on its own page. ---
+
+
+def _deck_anchor(case: Case) -> str:
+    return f"kort-{case.number}"
+
+
+def deck_markdown(cases: list[Case]) -> str:
+    """All cards for printing, front then back of each (Markdown with HTML blocks).
+
+    The sides come from the same functions as the case pages (``sitebuild.cards``), so the
+    deck says exactly what the cards say. Each side is a block that prints on a page of its
+    own (see the print deck in borgercases.css); both name the case. Headings sit one level
+    below the card's own heading and carry the card's prefix, so ten cards on one page keep
+    the heading order and unique ids.
+    """
+    out = []
+    for case in cases:
+        anchor = _deck_anchor(case)
+        title = html.escape(case.heading)
+        out += [
+            f'<article class="deck-card" aria-labelledby="{anchor}" markdown>',
+            '<div class="deck-side deck-side--front" markdown>',
+            f"## {case.heading} {{ #{anchor} }}",
+            facts_line(case),
+            front_side(case, turn_link=False, level=3, id_prefix=f"{anchor}-"),
+            "</div>",
+            '<div class="deck-side deck-side--back" markdown>',
+            f'<p class="deck-side__case">{title}</p>',
+            back_side(case, turn_link=False, level=3, id_prefix=f"{anchor}-"),
+            "</div>",
+            "</article>",
+        ]
+    return "\n\n".join(out)
+
+
+def deck_index_markdown(cases: list[Case]) -> str:
+    """The list of cards at the top of the deck page, each a link to its card (Markdown)."""
+    return "\n".join(f"1. [{c.heading}](#{_deck_anchor(c)})" for c in cases)
+
+
+# --- Search: a search for a case's words finds the case first. ---
+
+# Material's lunr search multiplies a page's score by its boost. Zensical has no boost; there
+# the theme headings on the case page (sitebuild.cards.themes_block) do the work.
+CASE_SEARCH_BOOST = 10
+
+
+def on_pre_page_macros(env: Any) -> None:
+    """mkdocs-macros hook, before each page: case pages get a search boost.
+
+    Set here rather than in every case file, which content editors write (and Zensical,
+    which ignores the key, runs no such hook).
+    """
+    if re.fullmatch(r"cases/case-\d+\.md", _src_path(env.page)):
+        search = env.page.meta.get("search") or {}
+        search.setdefault("boost", CASE_SEARCH_BOOST)
+        env.page.meta["search"] = search
+
+
+def _not_searched(markdown: str) -> str:
+    """Keeps a block out of both builders' search index: an overview that only repeats what
+    the cases say would otherwise rank above the cases themselves."""
+    return f"<div data-search-exclude markdown>\n\n{markdown}\n\n</div>"
+
+
 def define_env(env: Any) -> None:
     def cases() -> list[Case]:
         return load_cases(CASES_DIR)
@@ -77,7 +144,7 @@ def define_env(env: Any) -> None:
                 f"| {c.number} | {link} | {c.person_line} | {', '.join(c.themes)} | "
                 f"{c.reading_time} min. |"
             )
-        return "\n".join(rows)
+        return _not_searched("\n".join(rows))
 
     @env.macro
     def resources_index() -> str:
@@ -126,7 +193,17 @@ def define_env(env: Any) -> None:
         return f"## Cases der bruger tjeklisten\n\n{items}\n"
 
     @env.macro
+    def card_deck() -> str:
+        return deck_markdown(cases())
+
+    @env.macro
+    def card_deck_index() -> str:
+        return deck_index_markdown(cases())
+
+    @env.macro
     def glossary() -> str:
         rows = ["| Begreb | Forklaring |", "|---|---|"]
         rows += [f"| **{term}** | {definition} |" for term, definition in glossary_entries()]
-        return "\n".join(rows)
+        # Out of the search index: the whole table matched every term, as one wall of text
+        # above the cases. Each term is explained where it is used, by its <abbr> tooltip.
+        return _not_searched("\n".join(rows))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import re
 import textwrap
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from facilitator.cases import (
     CaseFormatError,
     Resource,
     body_of,
+    load_cases,
     parse_case,
 )
 from sitebuild.links import link_notes, load_report
@@ -57,12 +59,21 @@ def resource_item(resource: Resource) -> str:
     return f"{resource.text} <{resource.url}>{link_notes(resource.url, load_report())}"
 
 
-def front_side(case: Case, *, turn_link: bool = True) -> str:
-    """The front of the card (Markdown): the story, the questions and »Vend siden …«."""
+def _heading(level: int, text: str, attrs: str = "") -> str:
+    return f"{'#' * level} {text}" + (f" {{ {attrs} }}" if attrs else "")
+
+
+def front_side(case: Case, *, turn_link: bool = True, level: int = 2, id_prefix: str = "") -> str:
+    """The front of the card (Markdown): the story, the questions and »Vend siden …«.
+
+    ``level`` is the level of the side's heading and ``id_prefix`` goes before its id, so
+    that a page holding several cards (the print deck) keeps its headings in order and its
+    ids unique.
+    """
     parts = [
-        f"## Casen {{ #{FRONT_ID} .card-side }}",
+        _heading(level, "Casen", f"#{id_prefix}{FRONT_ID} .card-side"),
         *case.story,
-        "### Refleksionsspørgsmål",
+        _heading(level + 1, "Refleksionsspørgsmål"),
         _bullets(case.questions),
     ]
     if turn_link:
@@ -72,13 +83,18 @@ def front_side(case: Case, *, turn_link: bool = True) -> str:
     return "\n\n".join(parts)
 
 
-def back_side(case: Case, *, turn_link: bool = True) -> str:
-    """The back of the card (Markdown): the hint and the links to read more."""
-    hint = "\n\n".join([f"### {case.considerations_heading}", _bullets(case.considerations)])
+def back_side(case: Case, *, turn_link: bool = True, level: int = 2, id_prefix: str = "") -> str:
+    """The back of the card (Markdown): the hint and the links to read more.
+
+    ``level`` and ``id_prefix`` as for :func:`front_side`.
+    """
+    hint = "\n\n".join(
+        [_heading(level + 1, case.considerations_heading), _bullets(case.considerations)]
+    )
     parts = [
-        f"## Viden og inspiration {{ #{BACK_ID} .card-side }}",
+        _heading(level, "Viden og inspiration", f"#{id_prefix}{BACK_ID} .card-side"),
         '!!! tip "HINT"\n\n' + _indent(hint),
-        "### Læs mere",
+        _heading(level + 1, "Læs mere"),
         _bullets([resource_item(r) for r in case.resources]),
     ]
     if turn_link:
@@ -86,8 +102,38 @@ def back_side(case: Case, *, turn_link: bool = True) -> str:
     return "\n\n".join(parts)
 
 
-def render_case(case: Case) -> str:
-    """Markdown for a case page, built only from the parsed case."""
+def _and_list(items: list[str]) -> str:
+    """Danish enumeration: »a«, »a og b«, »a, b og c«."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " og " + items[-1]
+
+
+def theme_id(theme: str) -> str:
+    return "tema-" + re.sub(r"\s+", "-", theme.strip().casefold())
+
+
+def themes_block(case: Case, cases: Sequence[Case]) -> str:
+    """The case's themes, each with the other cases that share it (Markdown).
+
+    Each theme is a heading of its own, and its text begins with the theme's name. Besides
+    leading to related cases, that is what makes a search for a theme (»IGU«, »mentor«)
+    find the case first in Zensical, whose search ranks a heading above running text and
+    knows no page boost (MkDocs Material gets a boost for case pages, see macros/main.py).
+    """
+    parts = ['<div class="case-themes" markdown>', "## Temaer i casen"]
+    for theme in case.themes:
+        others = [f"[{c.heading}]({c.slug}.md)" for c in cases if theme in c.themes and c != case]
+        parts.append(f"### {theme} {{ #{theme_id(theme)} }}")
+        if others:
+            parts.append(f"{theme} går også igen i {_and_list(others)}.")
+        else:
+            parts.append(f"{theme} er kun tema i denne case.")
+    parts += ["Se alle cases ordnet efter [tema](../temaer.md).", "</div>"]
+    return "\n\n".join(parts)
+
+
+def render_case(case: Case, cases: Sequence[Case] | None = None) -> str:
+    """Markdown for a case page, built only from the parsed case (and, for its themes, the
+    other cases: by default those in ``docs/cases``)."""
     related = ""
     if case.checklists:
         links = [f"[{CHECKLISTS[slug]}](../checklists/{slug}.md)" for slug in case.checklists]
@@ -106,6 +152,7 @@ def render_case(case: Case) -> str:
                 '=== "Casen"\n\n' + _indent(front_side(case)),
                 '=== "Viden og inspiration"\n\n' + _indent(back_side(case)),
                 related,
+                themes_block(case, load_cases() if cases is None else cases),
             ]
         ).rstrip()
         + "\n"
@@ -144,9 +191,10 @@ class CardPreprocessor(Preprocessor):
             return lines
         try:
             case = parse_case(path.read_text(encoding="utf-8"), path)
+            cases = load_cases(self.cases_dir)
         except CaseFormatError as exc:
             raise CaseBuildError(f"Casefilen er ikke gyldig – {exc}") from exc
-        return render_case(case).splitlines()
+        return render_case(case, cases).splitlines()
 
 
 class CardExtension(Extension):

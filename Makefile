@@ -27,7 +27,8 @@ $(STAMP): requirements.lock pyproject.toml
 site: $(STAMP)
 	$(BIN)/mkdocs build --strict --quiet
 
-run: site
+# scripts/run.py builds the site itself, with the app's address for the home page's link.
+run: $(STAMP)
 	@$(BIN)/python scripts/run.py
 
 # Python, and the facilitator app's front-end code (facilitator/ui/assets: eslint, stylelint).

@@ -1,6 +1,8 @@
-"""Start the whole kit: the built site and the facilitator app, and print both addresses.
+"""Start the whole kit: the site and the facilitator app, and print both addresses.
 
-Called by ``make run`` after the site is built. Stops both servers on Ctrl+C.
+Called by ``make run``. Builds the site first, with the app's address for the home page's
+link to the facilitator tool (``BORGERCASES_APP_URL``, as the app gets the site's address in
+``BORGERCASES_SITE_URL``). Stops both servers on Ctrl+C.
 
 Both servers listen on 127.0.0.1 only, and the app accepts its WebSocket (which carries all of
 its data) only for the host names it is served under here, so neither other machines nor a web
@@ -54,6 +56,13 @@ def app_command(port: int) -> list[str]:
     return cmd
 
 
+def build_site(app_url: str) -> bool:
+    """`mkdocs build --strict` into site/, linking the home page to the facilitator tool."""
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "BORGERCASES_APP_URL": app_url}
+    cmd = [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet"]
+    return subprocess.run(cmd, cwd=ROOT, env=env).returncode == 0
+
+
 def main() -> int:
     site_port = free_port(int(os.environ.get("SITE_PORT", "8000")))
     app_port = free_port(int(os.environ.get("APP_PORT", "8501")))
@@ -66,6 +75,9 @@ def main() -> int:
         "BORGERCASES_DATA_DIR": str(data_dir),
         "BORGERCASES_SITE_URL": os.environ.get("BORGERCASES_SITE_URL", site_url),
     }
+    if not build_site(os.environ.get("BORGERCASES_APP_URL", app_url)):
+        print("Kunne ikke bygge sitet (se fejlen ovenfor).", file=sys.stderr)
+        return 1
     py = sys.executable
     procs = [
         subprocess.Popen(

@@ -15,6 +15,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Iterator
 
 import pytest
@@ -133,3 +134,11 @@ def test_make_run_listens_on_127_0_0_1_only(kit: Kit) -> None:
         assert not _accepts("::1", port)
         if _all_addresses_reach_loopback():
             assert not _accepts("127.0.0.2", port), f"port {port} lytter på alle adresser"
+
+
+def test_make_run_serves_a_home_page_that_links_to_the_app(kit: Kit) -> None:
+    """run.py builds the site with the app's address, so the home page leads to the tool."""
+    url = f"http://127.0.0.1:{kit.site_port}/index.html"
+    with urllib.request.urlopen(url, timeout=10) as response:
+        home = response.read().decode("utf-8")
+    assert f'href="http://127.0.0.1:{kit.app_port}/"' in home

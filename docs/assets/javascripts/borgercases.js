@@ -1,4 +1,4 @@
-/* Borgercases: projector view, turning the case card, remembered tick boxes.
+/* Borgercases: projector view, the case card's sides in the address, remembered tick boxes.
    No third-party code, no network requests. Works from file:// too. */
 (function () {
   "use strict";
@@ -57,45 +57,167 @@
     setProjector(isProjector());
   }
 
+  /* Keys typed here are text, not shortcuts. Radio buttons, tick boxes, buttons and links
+     take no letters: pressing P with focus on a tab label (its radio button), a link or a
+     button still toggles the projector view. */
   function typingTarget(el) {
     if (!el) return false;
+    if (el.isContentEditable) return true;
     var tag = el.tagName;
-    return el.isContentEditable || tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT";
+    if (tag === "TEXTAREA" || tag === "SELECT") return true;
+    if (tag !== "INPUT") return false;
+    return !/^(radio|checkbox|button|submit|reset|image|range|color|file)$/i.test(el.type);
   }
 
-  /* Capture phase: "p" toggles the projector view instead of Material's
-     "previous page" shortcut (which stays on ","). */
+  /* While search is open every letter belongs to the search field (Material hands it there). */
+  function searchOpen() {
+    var toggle = document.getElementById("__search");
+    return !!(toggle && toggle.checked);
+  }
+
+  /* Capture phase on window, so it runs before Material's shortcuts (a bubbling listener on
+     window): "p" toggles the projector view and never reaches Material's "previous page"
+     shortcut (which stays on ","). */
   window.addEventListener("keydown", function (event) {
-    if (event.ctrlKey || event.metaKey || event.altKey || typingTarget(event.target)) return;
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    /* The element itself, also inside a shadow root (Zensical's search field is one; at
+       window level event.target is only its host). */
+    var target = event.composedPath ? event.composedPath()[0] : event.target;
+    if (typingTarget(target) || searchOpen()) return;
     if (event.key === "p" || event.key === "P") {
       event.preventDefault();
       event.stopImmediatePropagation();
-      setProjector(!isProjector());
+      if (!event.repeat) setProjector(!isProjector());
     } else if (event.key === "Escape" && isProjector()) {
       setProjector(false);
     }
   }, true);
 
-  /* Turning the card: the "Vend siden" link selects the back tab, and back. */
-  function turnCard(side) {
-    var set = document.querySelector(".md-content .tabbed-set");
-    if (!set) return false;
-    var inputs = set.querySelectorAll(":scope > input");
-    var input = inputs[side === "back" ? 1 : 0];
-    if (!input) return false;
-    input.checked = true;
-    input.dispatchEvent(new Event("change", { bubbles: true }));
-    var label = set.querySelector(':scope > .tabbed-labels > label[for="' + input.id + '"]');
-    set.scrollIntoView({ block: "start" });
-    if (label) label.focus();
+  /* The two sides of the case card follow the address. A link, table-of-contents entry,
+     search hit or address that points into a side (its heading #casen or
+     #viden-og-inspiration, or anything inside it, e.g. #læs-mere) shows that side and
+     scrolls there; turning the card by its tab puts the side's heading in the address, so
+     the side can be shared and survives a reload. Links add a history entry (the browser's
+     back button turns the card back); the tabs replace the address, as Material's own
+     tab links do. */
+  function theCard() {
+    var heading = document.querySelector(".md-content h2.card-side");
+    var set = heading && heading.closest(".tabbed-set");
+    if (!set) return null;
+    return {
+      set: set,
+      inputs: Array.prototype.slice.call(set.querySelectorAll(":scope > input")),
+      blocks: Array.prototype.slice.call(
+        set.querySelectorAll(":scope > .tabbed-content > .tabbed-block"))
+    };
+  }
+
+  function idOf(hash) {
+    var id = (hash || "").replace(/^#/, "");
+    try { return decodeURIComponent(id); } catch (e) { return id; }
+  }
+
+  /* The side (0 front, 1 back) an id points into: a heading or anything else inside a side,
+     or a side's own radio button (Material's tab links, #__tabbed_1_2); -1 if none. */
+  function sideOf(card, id, contentOnly) {
+    var el = id ? document.getElementById(id) : null;
+    if (!el) return -1;
+    if (!contentOnly && card.inputs.indexOf(el) !== -1) return card.inputs.indexOf(el);
+    for (var i = 0; i < card.blocks.length; i++) {
+      if (card.blocks[i].contains(el)) return i;
+    }
+    return -1;
+  }
+
+  var following = false; /* true while the card follows the address (no address update) */
+
+  function showSide(card, side) {
+    var input = card.inputs[side];
+    if (!input || input.checked) return false;
+    following = true;
+    try { input.click(); } finally { following = false; }
     return true;
   }
 
+  /* Show the side the address points into; no address means the front. */
+  function followAddress(scroll) {
+    var card = theCard();
+    if (!card) return;
+    var id = idOf(location.hash);
+    var side = id ? sideOf(card, id, false) : 0;
+    if (!showSide(card, side) || !scroll || !id) return;
+    var target = document.getElementById(id);
+    if (!target || card.inputs.indexOf(target) !== -1) target = card.set;
+    target.scrollIntoView();
+  }
+
+  /* A click on a link into the other side: show that side first, so the browser's own jump
+     to the link's target lands on visible content (and the link keeps its history entry). */
   document.addEventListener("click", function (event) {
-    var link = event.target.closest && event.target.closest("a.turn-card");
-    if (!link) return;
-    if (turnCard(link.getAttribute("data-turn"))) event.preventDefault();
+    if (event.defaultPrevented || event.button !== 0) return;
+    if (event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) return;
+    var link = event.target.closest && event.target.closest("a[href*='#']");
+    if (!link || link.href.split("#")[0] !== location.href.split("#")[0]) return;
+    var card = theCard();
+    if (card) showSide(card, sideOf(card, idOf(link.hash), false));
   });
+
+  window.addEventListener("hashchange", function () { followAddress(true); });
+
+  function installCard() {
+    var card = theCard();
+    if (!card || card.set.hasAttribute("data-bc-card")) return;
+    card.set.setAttribute("data-bc-card", "");
+    card.inputs.forEach(function (input, side) {
+      input.addEventListener("change", function () {
+        if (following || !input.checked) return;
+        /* An address already inside this side stays (e.g. #læs-mere); anything else,
+           Material's #__tabbed_1_2 included, becomes the side's heading. */
+        if (sideOf(card, idOf(location.hash), true) === side) return;
+        var heading = card.blocks[side] && card.blocks[side].querySelector("h2.card-side[id]");
+        if (heading) history.replaceState(history.state, "", "#" + heading.id);
+      });
+    });
+    followAddress(true);
+  }
+
+  /* Glossary terms (<abbr>, shown by Material's content.tooltips): focusable, so a tap or
+     the keyboard opens the explanation too, and the explanation opens above the term when
+     there is no room below it (Material always puts it below, off screen near the bottom). */
+  var TOOLTIP_GAP = 8;
+
+  function placeTooltip(node) {
+    var inner = node.firstElementChild;
+    var host = node.id && document.querySelector('[aria-describedby="' + node.id + '"]');
+    if (!inner || !host) return;
+    var term = host.getBoundingClientRect();
+    var height = inner.offsetHeight;
+    var below = window.innerHeight - term.bottom - TOOLTIP_GAP;
+    var above = term.top - TOOLTIP_GAP;
+    node.classList.toggle("bc-tooltip--above", height > below && above > below);
+    var value = height + "px";
+    if (node.style.getPropertyValue("--bc-tooltip-height") !== value) {
+      node.style.setProperty("--bc-tooltip-height", value);
+    }
+  }
+
+  function watchTooltip(node) {
+    if (!(node instanceof HTMLElement) || !node.classList.contains("md-tooltip2")) return;
+    placeTooltip(node);
+    new MutationObserver(function () { placeTooltip(node); })
+      .observe(node, { attributes: true, attributeFilter: ["class", "style"] });
+  }
+
+  function installGlossaryTerms() {
+    document.querySelectorAll(".md-content abbr[title]").forEach(function (term) {
+      if (!term.hasAttribute("tabindex")) term.tabIndex = 0;
+    });
+    if (document.body.hasAttribute("data-bc-tooltips")) return;
+    document.body.setAttribute("data-bc-tooltips", "");
+    new MutationObserver(function (records) {
+      records.forEach(function (record) { record.addedNodes.forEach(watchTooltip); });
+    }).observe(document.body, { childList: true });
+  }
 
   /* Tick boxes on checklists are remembered on this device only. */
   function installChecklists() {
@@ -131,6 +253,8 @@
 
   function init() {
     installToggles();
+    installCard();
+    installGlossaryTerms();
     installChecklists();
   }
 

@@ -233,3 +233,22 @@ def test_a_new_code_is_not_shown_on_the_projector(data_dir: Path) -> None:
     assert any("vises ikke i projektorvisning" in str(i.value) for i in at.info)
     at.button(key="exit_projector").click().run()
     assert code in _text(at)  # shown once projector mode is off
+
+
+def test_a_reloaded_note_field_starts_from_the_stored_note(
+    data_dir: Path, browser_token: dict[str, object]
+) -> None:
+    """A browser draws a field with its default before it applies the server's value; a
+    message sent in between (the page helper's first report, the timer's redraw) reports that
+    default. It was "", so a reload could save an empty note over the stored one."""
+    at = _to_step(_start_meeting(_app()), 3)
+    at.text_area[0].input("Fokus på jobmål").run()
+    mid = str(at.query_params["m"])
+    reload = _app()
+    reload.query_params["m"] = mid
+    reload.run()
+    reload.run()  # the helper reports the device token
+    field = reload.text_area[0]
+    assert field.value == "Fokus på jobmål"
+    assert field.proto.default == "Fokus på jobmål"
+    assert _db(data_dir).note_entries(mid)["q0"].text == "Fokus på jobmål"

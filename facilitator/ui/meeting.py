@@ -456,6 +456,11 @@ def note_field(
     args = (meeting.team.id, meeting.id, note_key, widget_key, label)
     st.text_area(
         label,
+        # The field's default is what the server holds for it, not "". A browser that draws
+        # the field before it applies the server's value (a reload, or a first run cut short
+        # by a rerun) would otherwise report "" with its next message: an empty save over
+        # the stored note. (Keyed text areas keep their identity when the default changes.)
+        value=st.session_state[widget_key],
         key=widget_key,
         height=height,
         on_change=_save_note,

@@ -150,7 +150,8 @@ def test_a_note_survives_a_server_restart(
     note = page.get_by_role("textbox").first
     note.click()
     note.type("Noten må ikke gå tabt", delay=10)
-    page.wait_for_timeout(2500)
+    # Acknowledged on screen, then the server dies: the acknowledged note is never lost.
+    expect(page.get_by_text(re.compile("^Gemt kl"))).to_be_visible(timeout=20000)
     before = _timer(page)
 
     app.stop(kill=True)

@@ -182,6 +182,7 @@ def test_the_site_works_opened_from_disk(
     hits = _search(page, "sprogmentor")
     page.locator(f"{hits}[href*='case-09.html']").first.click()
     expect(page).to_have_url(re.compile(r"case-09\.html"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Case 9: Sprog og arbejdsmarkedet")
     page.screenshot(path=artifacts / f"site-{build}file-url.png")
 
 

@@ -85,8 +85,8 @@ def _search(page: Page, query: str) -> str:
 
 
 def _is_search_index(url: str) -> bool:
-    """Material's search/search_index.json or Zensical's search.json."""
-    return bool(re.search(r"/search(/search_index)?\.json(\?|#|$)", url))
+    """Material's search/search_index.json (.js from disk) or Zensical's search.json (.js)."""
+    return bool(re.search(r"/search(/search_index)?\.js(on)?(\?|#|$)", url))
 
 
 def test_danish_search_finds_case_9_for_sprogmentor(

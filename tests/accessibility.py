@@ -31,23 +31,27 @@ def _require_axe() -> Path:
     return AXE
 
 
-def axe_violations(page: Page, allowed: tuple[Allowed, ...] = ()) -> list[str]:
-    """Run axe-core on the page; return readable lines for every violation not allowed."""
+_RUN_AXE = """(tags) => {
+    window.__axeRun = axe.run(document, {
+        runOnly: {type: 'tag', values: tags},
+        resultTypes: ['violations'],
+    }).then(r => ({violations: r.violations.map(v => ({
+        id: v.id, help: v.help,
+        nodes: v.nodes.map(n => ({target: n.target.join(' '), summary: n.failureSummary}))
+    }))}));
+}"""
+
+
+def start_axe(page: Page) -> None:
+    """Start axe-core on the page without waiting, so axe can run in several tabs at once."""
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.add_script_tag(path=str(_require_axe()))
-    result: dict[str, Any] = page.evaluate(
-        """async (tags) => {
-            const r = await axe.run(document, {
-                runOnly: {type: 'tag', values: tags},
-                resultTypes: ['violations'],
-            });
-            return {violations: r.violations.map(v => ({
-                id: v.id, help: v.help,
-                nodes: v.nodes.map(n => ({target: n.target.join(' '), summary: n.failureSummary}))
-            }))};
-        }""",
-        WCAG_TAGS,
-    )
+    page.evaluate(_RUN_AXE, WCAG_TAGS)
+
+
+def axe_result(page: Page, allowed: tuple[Allowed, ...] = ()) -> list[str]:
+    """Wait for the run ``start_axe`` began; readable lines for every violation not allowed."""
+    result: dict[str, Any] = page.evaluate("() => window.__axeRun")
     lines = []
     for violation in result["violations"]:
         for node in violation["nodes"]:
@@ -57,3 +61,9 @@ def axe_violations(page: Page, allowed: tuple[Allowed, ...] = ()) -> list[str]:
                 f"{violation['id']} ({violation['help']}): {node['target']} – {node['summary']}"
             )
     return lines
+
+
+def axe_violations(page: Page, allowed: tuple[Allowed, ...] = ()) -> list[str]:
+    """Run axe-core on the page; return readable lines for every violation not allowed."""
+    start_axe(page)
+    return axe_result(page, allowed)

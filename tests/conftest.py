@@ -98,6 +98,12 @@ def any_site(request: pytest.FixtureRequest) -> Path:
     return Path(request.getfixturevalue(name))
 
 
+@pytest.fixture
+def site_builder(request: pytest.FixtureRequest) -> str:
+    """The builder ("mkdocs" or "zensical") of the ``any_site`` the test runs with."""
+    return str(request.node.callspec.params["any_site"])
+
+
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:
         pass

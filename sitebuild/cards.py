@@ -25,8 +25,8 @@ from facilitator.cases import (
     CaseFormatError,
     Resource,
     body_of,
+    case_files,
     load_cases,
-    parse_case,
 )
 from sitebuild.links import link_notes, load_report
 
@@ -177,7 +177,7 @@ class CardPreprocessor(Preprocessor):
         self.cases_dir = Path(cases_dir)
 
     def _source(self, body: str) -> Path | None:
-        for path in sorted(self.cases_dir.glob("case-*.md")):
+        for path in case_files(self.cases_dir):
             if body_of(path.read_text(encoding="utf-8")).strip() == body:
                 return path
         return None
@@ -190,10 +190,10 @@ class CardPreprocessor(Preprocessor):
         if path is None:
             return lines
         try:
-            case = parse_case(path.read_text(encoding="utf-8"), path)
-            cases = load_cases(self.cases_dir)
+            cases = load_cases(self.cases_dir)  # this case and the others (for its themes)
         except CaseFormatError as exc:
             raise CaseBuildError(f"Casefilen er ikke gyldig – {exc}") from exc
+        case = next(c for c in cases if c.slug == path.stem)
         return render_case(case, cases).splitlines()
 
 

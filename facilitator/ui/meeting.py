@@ -239,31 +239,43 @@ def _timer_buttons(meeting: Meeting, disabled: bool = False) -> None:
     the step it was pressed on, so a click that arrives after the step changed does nothing.
     """
     state = meeting.timer
-    args = (meeting.team.id, meeting.id)
     seen = state.current
-    if state.status == tm.FINISHED:
+
+    def button(
+        label: str,
+        action: str,
+        icon: str,
+        kind: str = "secondary",
+        help: str | None = None,
+        off: bool = False,
+    ) -> None:
         st.button(
-            "Genåbn mødet",
-            key="t_reopen",
-            icon=":material/undo:",
+            label,
+            key=f"t_{action}",
+            type=kind,  # type: ignore[arg-type]
+            icon=icon,
+            help=help,
             on_click=_change_timer,
-            args=(*args, "reopen", seen),
+            args=(meeting.team.id, meeting.id, action, seen),
             width="stretch",
-            disabled=disabled,
+            disabled=disabled or off,
+        )
+
+    if state.status == tm.FINISHED:
+        button(
+            "Genåbn mødet",
+            "reopen",
+            ":material/undo:",
             help="Tilbage til trin 5, hvor aftalerne kan rettes og suppleres.",
         )
         return
     last = state.current == len(STEPS) - 1
     if last:
-        st.button(
+        button(
             "Afslut mødet",
-            key="t_finish",
-            type="primary",
-            icon=":material/done_all:",
-            on_click=_change_timer,
-            args=(*args, "finish", seen),
-            width="stretch",
-            disabled=disabled,
+            "finish",
+            ":material/done_all:",
+            "primary",
             help="Mødet kan genåbnes bagefter.",
         )
     if state.status == tm.NOT_STARTED:
@@ -272,36 +284,11 @@ def _timer_buttons(meeting: Meeting, disabled: bool = False) -> None:
         label, action, kind, icon = "Pause", "pause", "secondary", ":material/pause:"
     else:
         label, action, kind, icon = "Fortsæt", "resume", "primary", ":material/play_arrow:"
-    st.button(
-        label,
-        type="secondary" if last else kind,  # type: ignore[arg-type]
-        key=f"t_{action}",
-        icon=icon,
-        on_click=_change_timer,
-        args=(*args, action, seen),
-        width="stretch",
-        disabled=disabled,
-    )
+    button(label, action, icon, "secondary" if last else kind)
     if not last:
-        st.button(
-            "Næste trin",
-            key="t_next",
-            type="primary" if state.status != tm.NOT_STARTED else "secondary",
-            icon=":material/skip_next:",
-            on_click=_change_timer,
-            args=(*args, "next", seen),
-            width="stretch",
-            disabled=disabled,
-        )
-    st.button(
-        "Forrige trin",
-        key="t_back",
-        icon=":material/skip_previous:",
-        disabled=disabled or state.current == 0,
-        on_click=_change_timer,
-        args=(*args, "back", seen),
-        width="stretch",
-    )
+        next_kind = "primary" if state.status != tm.NOT_STARTED else "secondary"
+        button("Næste trin", "next", ":material/skip_next:", next_kind)
+    button("Forrige trin", "back", ":material/skip_previous:", off=state.current == 0)
 
 
 # --- Notes ---------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Page, Route, expect
 
 from tests.postgres import PostgresServer, find_bindir
 
@@ -129,6 +129,31 @@ def any_site_server(any_site: Path) -> Iterator[str]:
     url, server = serve_folder(any_site)
     yield url
     server.shutdown()
+
+
+# What a site page may load: its own server (127.0.0.1), its own files, and inline data.
+SITE_LOCAL = ("http://127.0.0.1", "file://", "data:", "blob:", "about:")
+
+
+@pytest.fixture
+def offline_page(page: Page) -> Iterator[Page]:
+    """A site page whose every request to another host is blocked and recorded; the test
+    fails on such a request and on any script error."""
+    leaked: list[str] = []
+
+    def guard(route: Route) -> None:
+        if route.request.url.startswith(SITE_LOCAL):
+            route.continue_()
+        else:
+            leaked.append(route.request.url)
+            route.abort()
+
+    page.context.route("**/*", guard)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield page
+    assert leaked == [], f"Forespørgsler til andre værter: {leaked}"
+    assert errors == [], f"JavaScript-fejl: {errors}"
 
 
 @pytest.fixture(scope="session")

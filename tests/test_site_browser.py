@@ -3,35 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, Route, expect
+from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.browser
-
-LOCAL = ("http://127.0.0.1", "http://localhost", "file://", "data:", "blob:", "about:")
-
-
-@pytest.fixture
-def offline_page(page: Page) -> Iterator[Page]:
-    """A page whose every request to another host is blocked and recorded."""
-    leaked: list[str] = []
-
-    def guard(route: Route) -> None:
-        if route.request.url.startswith(LOCAL):
-            route.continue_()
-        else:
-            leaked.append(route.request.url)
-            route.abort()
-
-    page.context.route("**/*", guard)
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield page
-    assert leaked == [], f"Forespørgsler til andre værter: {leaked}"
-    assert errors == [], f"JavaScript-fejl: {errors}"
 
 
 def test_home_to_a_case_to_its_back_side(

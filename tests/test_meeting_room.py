@@ -252,3 +252,28 @@ def test_a_reloaded_note_field_starts_from_the_stored_note(
     assert field.value == "Fokus på jobmål"
     assert field.proto.default == "Fokus på jobmål"
     assert _db(data_dir).note_entries(mid)["q0"].text == "Fokus på jobmål"
+
+
+def _sidebar_slot(at: AppTest, label: str) -> int:
+    """The position of the sidebar expander ``label`` among the sidebar's elements."""
+    for index, node in at.sidebar.children.items():
+        if getattr(node, "label", None) == label:
+            return int(index)
+    raise AssertionError(f"no expander {label!r} in the sidebar")
+
+
+def test_an_open_sidebar_panel_stays_open_when_the_computer_is_recognised(
+    data_dir: Path,
+) -> None:
+    """A fresh page runs once before the browser says which team this computer remembers, and
+    again after; »Glem denne computer« appears in the second run. The panels below it must keep
+    their place, or Streamlit draws them anew and closes the one the user has just opened
+    (seen as a download button that kept vanishing under the click)."""
+    at = _start_meeting(_app())
+    token = at.session_state["_device"]
+    assert token and "Glem denne computer" in _labels(at)
+    remembered = {name: _sidebar_slot(at, name) for name in ("Referat og aftaler", "Slet mødet")}
+    at.session_state["_device"] = None
+    at.run()
+    assert "Glem denne computer" not in _labels(at)
+    assert {name: _sidebar_slot(at, name) for name in remembered} == remembered

@@ -48,14 +48,12 @@ def _sidebar(current: Meeting | None) -> None:
         )
         st.toggle("Lyd, når tiden for et trin er gået", value=True, key="sound")
         st.link_button("Åbn sitet med alle cases", site_url(), icon=":material/menu_book:")
-        if access.remembered():
-            st.button(
-                "Glem denne computer",
-                on_click=access.forget_this_computer,
-                icon=":material/logout:",
-                help="Til en fælles computer i mødelokalet: lukker teamet her, så næste bruger "
-                "skal bruge teamets kode.",
-            )
+        # Always one slot, filled or not: the browser reports the remembered computer only
+        # after the page's first run, and a button appearing then would shift every element
+        # below it, so Streamlit would redraw them and close a panel the user just opened.
+        with st.container():
+            if access.remembered():
+                _forget_button()
         if current is None:
             return
         st.divider()
@@ -94,6 +92,16 @@ def _sidebar(current: Meeting | None) -> None:
                 st.button(
                     "Fortryd", key="delete_meeting_cancel", on_click=_ask, args=(confirm_key, False)
                 )
+
+
+def _forget_button() -> None:
+    st.button(
+        "Glem denne computer",
+        on_click=access.forget_this_computer,
+        icon=":material/logout:",
+        help="Til en fælles computer i mødelokalet: lukker teamet her, så næste bruger "
+        "skal bruge teamets kode.",
+    )
 
 
 def _ask(key: str, on: bool) -> None:

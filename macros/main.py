@@ -11,10 +11,19 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from facilitator.cases import CASES_DIR, CHECKLISTS, Case, Resource, load_cases
 from facilitator.exercise import STEPS
 from sitebuild.cards import back_side, facts_line, front_side, resource_item
 from sitebuild.links import check_note, load_report, status_line
+from sitebuild.sources import (
+    load_sources,
+    page_sources,
+    rules_notice,
+    source_line,
+    sources_list,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 GLOSSARY_FILE = ROOT / "includes" / "abbreviations.md"
@@ -46,6 +55,28 @@ def _src_path(page: Any) -> str:
 
 def _prefix(page: Any) -> str:
     return "../" * _src_path(page).count("/")
+
+
+def _front_matter(path: Path) -> dict[str, Any]:
+    text = path.read_text(encoding="utf-8")
+    if not text.startswith("---\n"):
+        return {}
+    end = text.index("\n---", 4)
+    data = yaml.safe_load(text[4:end]) or {}
+    return data if isinstance(data, dict) else {}
+
+
+def pages_by_source(docs: Path = ROOT / "docs") -> dict[str, list[tuple[str, str]]]:
+    """Source id → (title, path below docs/) of every page whose front matter names it."""
+    used: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for path in sorted(docs.rglob("*.md")):
+        meta = _front_matter(path)
+        ids = meta.get("sources") or []
+        for source_id in [ids] if isinstance(ids, str) else ids:
+            used[source_id].append(
+                (str(meta.get("title", path.stem)), path.relative_to(docs).as_posix())
+            )
+    return used
 
 
 def glossary_entries(path: Path = GLOSSARY_FILE) -> list[tuple[str, str]]:
@@ -207,3 +238,31 @@ def define_env(env: Any) -> None:
         # Out of the search index: the whole table matched every term, as one wall of text
         # above the cases. Each term is explained where it is used, by its <abbr> tooltip.
         return _not_searched("\n".join(rows))
+
+    @env.macro
+    def source_note(part: str | None = None) -> str:
+        """The source line at the top of a knowledge or checklist page, from its front
+        matter (``sources``); ``part`` names the section of the source the page renders."""
+        data = load_sources()
+        return source_line(page_sources(env.page.meta, data), part, _prefix(env.page))
+
+    @env.macro
+    def rules_note(*authority_ids: str) -> str:
+        """The notice on a page that describes rules: as its (first) source described them,
+        and where today's rules are."""
+        data = load_sources()
+        sources = page_sources(env.page.meta, data)
+        if not sources:
+            raise ValueError("rules_note() kræver »sources« i sidens front matter")
+        authorities = [data.authority(a) for a in authority_ids]
+        return rules_notice(sources[0], authorities)
+
+    @env.macro
+    def sources_overview() -> str:
+        prefix = _prefix(env.page)
+        used = {
+            source_id: [(title, prefix + path) for title, path in pages]
+            for source_id, pages in pages_by_source().items()
+        }
+        used.setdefault("borgercases", []).insert(0, ("De ti cases", f"{prefix}cases/index.md"))
+        return sources_list(load_sources(), used)

@@ -16,6 +16,7 @@ import yaml
 from facilitator.cases import CASES_DIR, CHECKLISTS, Case, Resource, load_cases
 from facilitator.exercise import STEPS
 from sitebuild.cards import back_side, facts_line, front_side, resource_item
+from sitebuild.glossary import glossary_markdown, load_glossary
 from sitebuild.links import check_note, load_report, status_line
 from sitebuild.sources import (
     load_sources,
@@ -80,6 +81,7 @@ def pages_by_source(docs: Path = ROOT / "docs") -> dict[str, list[tuple[str, str
 
 
 def glossary_entries(path: Path = GLOSSARY_FILE) -> list[tuple[str, str]]:
+    """(term, explanation as its tooltip shows it, citation included), sorted by term."""
     entries = []
     for line in path.read_text(encoding="utf-8").splitlines():
         m = _ABBR.match(line.strip())
@@ -233,11 +235,11 @@ def define_env(env: Any) -> None:
 
     @env.macro
     def glossary() -> str:
-        rows = ["| Begreb | Forklaring |", "|---|---|"]
-        rows += [f"| **{term}** | {definition} |" for term, definition in glossary_entries()]
+        entries = load_glossary(load_sources(), GLOSSARY_FILE)
+        table = glossary_markdown(entries, _prefix(env.page))
         # Out of the search index: the whole table matched every term, as one wall of text
         # above the cases. Each term is explained where it is used, by its <abbr> tooltip.
-        return _not_searched("\n".join(rows))
+        return _not_searched(f'<div class="bc-glossary" markdown>\n\n{table}\n\n</div>')
 
     @env.macro
     def source_note(part: str | None = None) -> str:

@@ -13,7 +13,7 @@ sentence of these pages to the source documents.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -59,6 +59,9 @@ class Authority:
 class Sources:
     sources: dict[str, Source]
     authorities: dict[str, Authority]
+    # Glossary term → the authorities that hold today's rules for the scheme or benefit it
+    # describes (``glossary_rules`` in sources.yml).
+    glossary_rules: dict[str, list[Authority]] = field(default_factory=dict)
 
     def source(self, source_id: str) -> Source:
         try:
@@ -80,7 +83,10 @@ class Sources:
 def _parse(data: dict[str, Any]) -> Sources:
     sources = {key: Source(id=key, **value) for key, value in data["sources"].items()}
     authorities = {key: Authority(id=key, **value) for key, value in data["authorities"].items()}
-    return Sources(sources, authorities)
+    parsed = Sources(sources, authorities)
+    for term, ids in (data.get("glossary_rules") or {}).items():
+        parsed.glossary_rules[term] = [parsed.authority(i) for i in _ids(ids)]
+    return parsed
 
 
 @cache
@@ -127,16 +133,23 @@ def source_line(sources: list[Source], part: str | None, prefix: str) -> str:
     return f'<div class="bc-source" markdown>\n\n{body}\n\n</div>'
 
 
-def rules_notice(source: Source, authorities: list[Authority]) -> str:
-    """The notice on a page that describes schemes, duties, deadlines or benefits: they are
-    the source's rules of its time, and who holds today's."""
+def authority_links(authorities: list[Authority]) -> str:
+    """»[STAR](…)«, »[STAR](…) og [UIM](…)«, »[A](…), [B](…) og [C](…)«."""
     if not authorities:
         raise SourceError("Skriv, hvor de gældende regler står (fx STAR)")
     links = [f"[{a.name}]({a.url})" for a in authorities]
-    where = links[0] if len(links) == 1 else ", ".join(links[:-1]) + " og " + links[-1]
+    return links[0] if len(links) == 1 else ", ".join(links[:-1]) + " og " + links[-1]
+
+
+def rules_notice(source: Source, authorities: list[Authority], lead: str = "") -> str:
+    """The notice on a page that describes schemes, duties, deadlines or benefits: they are
+    the source's rules of its time, and who holds today's. ``lead`` says what the notice is
+    about where it covers part of a page only (a sentence, before the notice)."""
+    where = authority_links(authorities)
+    lead = f"{lead} " if lead else ""
     return (
         f'!!! warning "Reglerne kan være ændret"\n\n'
-        f"    Reglerne er gengivet, som kilden beskrev dem {source.when}. "
+        f"    {lead}Reglerne er gengivet, som kilden beskrev dem {source.when}. "
         f"De kan være ændret siden – tjek de gældende regler hos {where}.\n"
     )
 

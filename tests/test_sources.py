@@ -141,5 +141,5 @@ def test_a_page_without_a_known_source_is_refused_in_danish() -> None:
 def test_the_sources_file_holds_no_unknown_keys() -> None:
     """A typo in sources.yml (``titel:``) fails loudly instead of vanishing from the page."""
     raw = yaml.safe_load((ROOT / SOURCES_FILE).read_text(encoding="utf-8"))
-    assert set(raw) == {"sources", "authorities"}
+    assert set(raw) == {"sources", "authorities", "glossary_rules"}
     load_sources(ROOT / SOURCES_FILE)  # every entry has exactly the dataclass's fields

@@ -20,8 +20,15 @@ Left out, because no content editor types them and they are not source text:
 - navigation, which names pages rather than saying anything: the H1 when it is the page's
   title from its front matter (the name the site navigation gives the page), and a list item
   that is nothing but a link to a page of the site whose text is that page's title (the index
-  pages' lists of sub-pages). A list item with a description after its link is prose, and
-  is held to the sources like any other sentence.
+  pages' lists of sub-pages: the same names the site navigation shows). A list item with a
+  description after its link is prose, and is held to the sources like any other sentence;
+- a heading that labels a kit block or a generated part: its section opens with a kit block
+  (the reader sees at once that the kit frames what follows), or holds nothing but generated
+  parts and kit blocks (»De ti cases« above the overview table). Every other heading must be
+  the source's own words.
+
+Short pieces (under 30 letters and digits) must match whole words, so that a heading such as
+»Sider« does not pass because the seed says »siderne«.
 """
 
 from __future__ import annotations

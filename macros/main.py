@@ -150,10 +150,12 @@ def on_pre_page_macros(env: Any) -> None:
         env.page.meta["search"] = search
 
 
-def _not_searched(markdown: str) -> str:
+def _not_searched(markdown: str, css_class: str | None = None) -> str:
     """Keeps a block out of both builders' search index: an overview that only repeats what
-    the cases say would otherwise rank above the cases themselves."""
-    return f"<div data-search-exclude markdown>\n\n{markdown}\n\n</div>"
+    the cases say would otherwise rank above the cases themselves. ``css_class`` names the
+    generated block (the content tests leave generated blocks out by it)."""
+    attributes = f'class="{css_class}" ' if css_class else ""
+    return f"<div {attributes}data-search-exclude markdown>\n\n{markdown}\n\n</div>"
 
 
 def define_env(env: Any) -> None:
@@ -177,7 +179,7 @@ def define_env(env: Any) -> None:
                 f"| {c.number} | {link} | {c.person_line} | {', '.join(c.themes)} | "
                 f"{c.reading_time} min. |"
             )
-        return _not_searched("\n".join(rows))
+        return _not_searched("\n".join(rows), "bc-case-overview")
 
     @env.macro
     def resources_index() -> str:
@@ -223,7 +225,11 @@ def define_env(env: Any) -> None:
         if not using:
             return ""
         items = "\n".join(f"- {_case_link(c, prefix)}" for c in using)
-        return f"## Cases der bruger tjeklisten\n\n{items}\n"
+        # Generated, not source text: the content tests leave it out by its class.
+        return (
+            f'<div class="bc-checklist-cases" markdown>\n\n'
+            f"## Cases der bruger tjeklisten\n\n{items}\n\n</div>\n"
+        )
 
     @env.macro
     def card_deck() -> str:

@@ -41,8 +41,6 @@ PUBLISHERS = {
     "vaeksthusets-forskningscenter.dk": "Væksthusets Forskningscenter",
 }
 
-_ABBR = re.compile(r"^\*\[(?P<term>[^\]]+)\]:\s*(?P<definition>.+)$")
-
 
 def _case_link(case: Case, prefix: str) -> str:
     return f"[{case.heading}]({prefix}cases/{case.slug}.md)"
@@ -58,7 +56,7 @@ def _prefix(page: Any) -> str:
     return "../" * _src_path(page).count("/")
 
 
-def _front_matter(path: Path) -> dict[str, Any]:
+def front_matter(path: Path) -> dict[str, Any]:
     text = path.read_text(encoding="utf-8")
     if not text.startswith("---\n"):
         return {}
@@ -71,7 +69,7 @@ def pages_by_source(docs: Path = ROOT / "docs") -> dict[str, list[tuple[str, str
     """Source id → (title, path below docs/) of every page whose front matter names it."""
     used: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for path in sorted(docs.rglob("*.md")):
-        meta = _front_matter(path)
+        meta = front_matter(path)
         ids = meta.get("sources") or []
         for source_id in [ids] if isinstance(ids, str) else ids:
             used[source_id].append(
@@ -82,12 +80,7 @@ def pages_by_source(docs: Path = ROOT / "docs") -> dict[str, list[tuple[str, str
 
 def glossary_entries(path: Path = GLOSSARY_FILE) -> list[tuple[str, str]]:
     """(term, explanation as its tooltip shows it, citation included), sorted by term."""
-    entries = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        m = _ABBR.match(line.strip())
-        if m:
-            entries.append((m.group("term"), m.group("definition").strip()))
-    return sorted(entries, key=lambda e: e[0].casefold())
+    return [(e.term, e.tooltip) for e in load_glossary(load_sources(), path)]
 
 
 # --- The print deck (docs/cases/alle-kort.md): every card, each side on its own page. ---

@@ -40,8 +40,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
+from macros.main import front_matter
 from sitebuild.sources import KIT_TITLE, load_sources
 from tests.conftest import ROOT
 from tests.seeds import SEEDS, norm, seed_norm, seed_words
@@ -156,13 +156,6 @@ class Page:
     @property
     def html(self) -> str:
         return self.path.relative_to(DOCS).with_suffix(".html").as_posix()
-
-
-def front_matter(path: Path) -> dict[str, Any]:
-    text = path.read_text(encoding="utf-8")
-    if not text.startswith("---\n"):
-        return {}
-    return dict(yaml.safe_load(text.split("\n---\n", 1)[0][4:]) or {})
 
 
 def page_title(href: str, page: Page) -> str | None:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from macros.main import _front_matter, pages_by_source
+from macros.main import front_matter, pages_by_source
 from sitebuild.sources import (
     SOURCES_FILE,
     SourceError,
@@ -71,7 +71,7 @@ def test_every_knowledge_and_checklist_page_names_a_known_source() -> None:
     data = load_sources(ROOT / SOURCES_FILE)
     assert len(KNOWLEDGE_PAGES) == 12
     for page in KNOWLEDGE_PAGES:
-        meta = _front_matter(DOCS / page)
+        meta = front_matter(DOCS / page)
         assert page_sources(meta, data), f"{page}: ingen »sources« i front matter"
         assert "{{ source_note(" in (DOCS / page).read_text(encoding="utf-8"), page
 
@@ -84,7 +84,7 @@ def test_the_source_and_its_age_stand_at_the_top_of_the_page(any_site: Path, pag
     first = re.search(r"<(p|div)\b[^>]*>", article)
     assert first and 'class="bc-source"' in first.group(0), (page, article[:300])
     box = article[first.start() : article.index("</div>", first.start())]
-    for source in page_sources(_front_matter(DOCS / page), data):
+    for source in page_sources(front_matter(DOCS / page), data):
         assert source.title in text_of(box), (page, source.id)
         assert source.dating in text_of(box), (page, source.id)
         assert f'href="../kilder.html#{source.id}"' in box, (page, box)
@@ -94,7 +94,7 @@ def test_the_source_and_its_age_stand_at_the_top_of_the_page(any_site: Path, pag
 def test_pages_that_describe_rules_say_they_may_have_changed(any_site: Path, page: str) -> None:
     page_html = _html(any_site, page)
     data = load_sources(ROOT / SOURCES_FILE)
-    (source,) = page_sources(_front_matter(DOCS / page), data)
+    (source,) = page_sources(front_matter(DOCS / page), data)
     notice = re.search(r'<div class="admonition warning">.*?</div>', page_html, re.S)
     assert notice, page
     text = notice.group(0)

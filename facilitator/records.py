@@ -14,6 +14,8 @@ from facilitator.timer import TimerState
 TEAM_GONE = "Teamet findes ikke længere. Måske er det slettet."
 MEETING_GONE = "Mødet findes ikke længere. Måske er det slettet."
 FOLLOW_UP_GONE = "Aftalen findes ikke længere. Måske er den slettet på en anden skærm."
+THOUGHT_GONE = "Tanken findes ikke længere. Måske er den slettet på en anden skærm."
+PROPOSAL_GONE = "Forslaget findes ikke længere. Måske er det behandlet på en anden skærm."
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,36 @@ class Note:
 
 
 @dataclass(frozen=True)
+class Thought:
+    """A participant's anonymous thought on reflection question ``question`` (0-based)."""
+
+    id: int
+    question: int
+    text: str
+    hidden: bool
+    copied: bool
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """A follow-up a participant proposed; ``who`` is optional."""
+
+    id: int
+    who: str | None
+    what: str
+    due: date | None
+
+
+@dataclass(frozen=True)
+class PhoneMeeting:
+    """What a participant's page may know of a meeting: no team, no id, no names."""
+
+    case_number: int
+    meeting_date: date
+    timer: TimerState
+
+
+@dataclass(frozen=True)
 class Member:
     """A single-sign-on user who has opened the team."""
 
@@ -88,6 +120,10 @@ class NoteConflict(StorageError):
             "gemt endnu – den står stadig i feltet."
         )
         self.current = current
+
+
+class JoinRefused(StorageError):
+    """A participant's send was refused (link closed, wrong step, flood guard); nothing stored."""
 
 
 class Throttled(StorageError):

@@ -115,3 +115,36 @@ def follow_up(who: str | None, what: str | None, due: date | None, today: date) 
     if due is not None and due < today:
         raise InputError("Fristen ligger i fortiden. Vælg i dag eller en senere dato.")
     return who_clean, what_clean
+
+
+def thought(raw: str | None, limit: int) -> str:
+    """A participant's anonymous thought: the notes' rules, a shorter limit."""
+    text = clean_text(raw)
+    if not text:
+        raise InputError("Skriv en tanke, før du sender.")
+    if len(text) > limit:
+        raise InputError(
+            f"Tanken er for lang ({_number(len(text))} tegn; højst {_number(limit)}). "
+            "Den er ikke sendt – teksten står stadig i feltet."
+        )
+    no_cpr(text, "Tanken")
+    return text
+
+
+def proposal(
+    who: str | None, what: str | None, due: date | None, today: date, limit: int
+) -> tuple[str | None, str]:
+    """A participant's proposed follow-up: »what« is required, the name and date are not."""
+    who_clean = re.sub(r"\s+", " ", clean_text(who))
+    what_clean = clean_text(what)
+    if not what_clean:
+        raise InputError("Skriv, hvad du vil følge op på.")
+    if len(what_clean) > limit:
+        raise InputError(f"»Hvad« må højst have {_number(limit)} tegn. Intet er sendt.")
+    if len(who_clean) > MAX_NAME:
+        raise InputError(f"Navnet må højst have {MAX_NAME} tegn. Intet er sendt.")
+    no_cpr(who_clean, "Navn")
+    no_cpr(what_clean, "Hvad")
+    if due is not None and due < today:
+        raise InputError("Fristen ligger i fortiden. Vælg i dag eller en senere dato.")
+    return (who_clean or None), what_clean

@@ -158,7 +158,12 @@ def _snapshot(store: Storage, mid: str) -> dict[str, Any]:
 
 
 # The columns every revision has (later revisions add some, e.g. notes.revision).
-_COLUMNS = {"notes": 'meeting_id, "key", text, updated_at'}
+_COLUMNS = {
+    "notes": 'meeting_id, "key", text, updated_at',
+    "meetings": "id, team_id, meeting_date, next_meeting_date, case_number, participants, "
+    'moderator, "plan", status, current_step, used, allocated, running_since, version, '
+    "created_at, updated_at",
+}
 
 
 def _rows(url: str) -> dict[str, list[tuple[Any, ...]]]:
@@ -198,6 +203,8 @@ def test_migrations_make_exactly_the_models_schema(db_url: str) -> None:
             "team_members",
             "team_grants",
             "code_failures",
+            "thoughts",
+            "proposals",
             "alembic_version",
         }
     store.dispose()

@@ -6,8 +6,8 @@ before it returns, so what the screen shows as saved is on disk. Callers get the
 of ``facilitator.records``, never ORM objects.
 
 Split by concern behind this one facade: ``models`` (tables), ``engine`` (connection, errors,
-schema migrations, physical deletion), ``teams`` and ``meetings`` (the queries). The schema is
-kept by Alembic migrations in ``facilitator/migrations``.
+schema migrations, physical deletion), ``teams``, ``meetings`` and ``participation`` (the
+queries). The schema is kept by Alembic migrations in ``facilitator/migrations``.
 """
 
 from __future__ import annotations
@@ -30,8 +30,8 @@ from facilitator.storage.engine import (
     make_engine,
     normalize_url,
 )
-from facilitator.storage.meetings import MeetingQueries
 from facilitator.storage.models import Base
+from facilitator.storage.participation import ParticipationQueries
 from facilitator.storage.teams import TeamQueries
 
 __all__ = [
@@ -54,5 +54,5 @@ __all__ = [
 ]
 
 
-class Storage(TeamQueries, MeetingQueries):
+class Storage(TeamQueries, ParticipationQueries):
     """Everything the views and scripts need from the database."""

@@ -32,7 +32,8 @@ _MIGRATION_LOCK_KEY = 0x426F7267  # "Borg"
 _MIGRATING = threading.Lock()
 # Tables that hold what people typed, by what a deletion removes; scrubbed on PostgreSQL.
 FOLLOW_UP_TABLES = ("follow_ups",)
-MEETING_TABLES = ("notes", "follow_ups", "meetings")
+MEETING_TABLES = ("notes", "follow_ups", "thoughts", "proposals", "meetings")
+PARTICIPATION_TABLES = ("thoughts", "proposals")
 TEAM_TABLES = (*MEETING_TABLES, "team_members", "team_grants", "teams")
 
 BUSY = "Databasen er optaget lige nu. Prøv igen om et øjeblik – intet er gået tabt."

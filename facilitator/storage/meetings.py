@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import Integer, delete, func, select, update
+from sqlalchemy import Integer, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -32,7 +32,7 @@ from facilitator.storage.engine import (
     Database,
 )
 from facilitator.storage.models import FollowUpRowDB, MeetingRow, NoteRow, TeamRow, utcnow
-from facilitator.timer import TimerState
+from facilitator.timer import FINISHED, TimerState
 
 
 class _SavedInBetween(Exception):
@@ -70,8 +70,9 @@ class MeetingQueries(Database):
         meeting_id = new_meeting_id()
         try:
             with self._session() as s:
-                s.add(
-                    MeetingRow(
+                # Only these columns: later ones keep their database defaults.
+                s.execute(
+                    insert(MeetingRow).values(
                         id=meeting_id,
                         team_id=team.id,
                         meeting_date=meeting_date,
@@ -132,7 +133,14 @@ class MeetingQueries(Database):
                 if row is None:
                     raise StorageError(MEETING_GONE)
                 version = row.version
-                new = change(_timer(row))
+                old = _timer(row)
+                new = change(old)
+                # When it finished: a participant's join link closes a while after.
+                finished: dict[str, float | None] = {}
+                if new.status == FINISHED and old.status != FINISHED:
+                    finished["finished_at"] = time.time()
+                elif old.status == FINISHED and new.status != FINISHED:
+                    finished["finished_at"] = None
                 result = s.execute(
                     update(MeetingRow)
                     .where(MeetingRow.id == meeting_id, MeetingRow.version == version)
@@ -143,6 +151,7 @@ class MeetingQueries(Database):
                         allocated=list(new.allocated),
                         plan=list(new.plan),
                         running_since=new.running_since,
+                        **finished,
                         version=version + 1,
                         updated_at=utcnow(),
                     )

@@ -83,6 +83,7 @@ class CodeFailureRow(Base):
 
 class MeetingRow(Base):
     __tablename__ = "meetings"
+    __table_args__ = (UniqueConstraint("join_code", name="uq_meetings_join_code"),)
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True)
     meeting_date: Mapped[date] = mapped_column(Date)
@@ -99,6 +100,11 @@ class MeetingRow(Base):
     version: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Participants' join code (facilitator.participation): random, drawn when first shown.
+    # Loaded only when asked for: a meeting read for its timer does not need them.
+    join_code: Mapped[str | None] = mapped_column(String(16), nullable=True, deferred=True)
+    join_created: Mapped[float | None] = mapped_column(Float, nullable=True, deferred=True)
+    finished_at: Mapped[float | None] = mapped_column(Float, nullable=True, deferred=True)
 
 
 class NoteRow(Base):
@@ -129,3 +135,35 @@ class FollowUpRowDB(Base):
     done: Mapped[bool] = mapped_column(Boolean, default=False)
     done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ThoughtRow(Base):
+    """A participant's thought on one reflection question. Deliberately without any identity:
+    no session, no address, no name – only the meeting, the question and the text."""
+
+    __tablename__ = "thoughts"
+    __table_args__ = {"sqlite_autoincrement": True}  # noqa: RUF012
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    meeting_id: Mapped[str] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), index=True
+    )
+    question: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    hidden: Mapped[bool] = mapped_column(Boolean, default=False)  # not on the projector
+    copied: Mapped[bool] = mapped_column(Boolean, default=False)  # copied into the note
+    created: Mapped[float] = mapped_column(Float, index=True)  # epoch seconds
+
+
+class ProposalRow(Base):
+    """A follow-up a participant proposed, until the facilitator accepts or dismisses it."""
+
+    __tablename__ = "proposals"
+    __table_args__ = {"sqlite_autoincrement": True}  # noqa: RUF012
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    meeting_id: Mapped[str] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), index=True
+    )
+    who: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    what: Mapped[str] = mapped_column(Text)
+    due: Mapped[date | None] = mapped_column(Date, nullable=True)
+    created: Mapped[float] = mapped_column(Float, index=True)  # epoch seconds

@@ -5,6 +5,7 @@
 ``p``     ``1`` in projector mode; kept when moving between pages
 ``s``     this session's grant for the team page (a random token, never the team's code)
 ``t``     an old team link with the code in it: read once, then removed
+``j``     a participant's join code: the phone page of one meeting, nothing else
 """
 
 from __future__ import annotations
@@ -68,6 +69,18 @@ def print_link(meeting: str) -> str:
 def team_page(grant: str | None = None) -> None:
     """The team's page (or the start page when ``grant`` is None)."""
     _go(s=grant or "")
+
+
+# --- Participants ---------------------------------------------------------------------------
+
+
+def join_code() -> str:
+    return _get("j")
+
+
+def join_link(base: str, code: str) -> str:
+    """The address a phone opens: the app's address with only the join code."""
+    return base.split("?")[0].split("#")[0] + "?" + urlencode({"j": code})
 
 
 # --- Team access ---------------------------------------------------------------------------

@@ -156,10 +156,12 @@ def style(name: str) -> str:
     return f"\n<style>\n{asset(name)}</style>\n"
 
 
-def apply_styles(projector: bool) -> None:
+def apply_styles(projector: bool, phone: bool = False) -> None:
     st.html(style("base.css"))
     if projector:
         st.html(style("projector.css"))
+    if phone:
+        st.html(style("phone.css"))
 
 
 _helper = st.components.v2.component("borgercases_helper", js=asset("helper.js"))

@@ -15,11 +15,11 @@ from facilitator import timer as tm
 from facilitator import validation
 from facilitator.cases import Case
 from facilitator.exercise import STEPS
-from facilitator.exports import literal, md_escape
+from facilitator.exports import literal
 from facilitator.privacy import REMINDER
 from facilitator.records import Meeting, Note, NoteConflict, StorageError
 from facilitator.rotation import next_in_rotation, random_moderator
-from facilitator.ui import exports_view
+from facilitator.ui import card, exports_view
 from facilitator.ui import timer_text as tt
 from facilitator.ui.common import (
     GENERIC_ERROR,
@@ -169,13 +169,23 @@ def page_state(meeting: Meeting) -> tuple[int, bool, bool]:
     """What the meeting page depends on beyond the timer panel: the step, and whether the
     meeting has started or finished (pause and resume change only the panel). A change redraws
     the page, and (shell._view) brings it to its top."""
-    state = meeting.timer
+    return step_state(meeting.timer)
+
+
+def step_state(state: tm.TimerState) -> tuple[int, bool, bool]:
     return state.current, state.status == tm.NOT_STARTED, state.status == tm.FINISHED
 
 
 def _draw_timer(meeting: Meeting) -> None:
-    """The panel, worded by timer_text – the same templates the browser's countdown fills."""
-    state = meeting.timer
+    draw_timer(
+        meeting.timer, f"{meeting.id}:{meeting.timer.current}", st.session_state.get("sound", True)
+    )
+
+
+def draw_timer(state: tm.TimerState, key: str, sound: bool) -> None:
+    """The panel, worded by timer_text – the same templates the browser's countdown fills.
+    ``key`` names the step for the browser's one end-of-step signal (and never leaks an id
+    where it is drawn)."""
     now = time.time()
     v = tm.view(state, now)
 
@@ -215,8 +225,8 @@ def _draw_timer(meeting: Meeting) -> None:
         f" data-live='1' data-status='{state.status}' data-rendered='{now:.3f}'"
         f" data-step-remaining='{v.step_remaining:.3f}'"
         f" data-total-remaining='{v.total_remaining:.3f}' data-total='{state.total}'"
-        f" data-short='{html.escape(step.short, quote=True)}' data-key='{meeting.id}:{v.current}'"
-        f" data-sound='{1 if st.session_state.get('sound', True) else 0}'"
+        f" data-short='{html.escape(step.short, quote=True)}'"
+        f" data-key='{html.escape(key, quote=True)}' data-sound='{1 if sound else 0}'"
     )
     st.markdown(
         f"<div class='bc-timer {cls}' role='timer' aria-live='off'{live}>"
@@ -563,15 +573,7 @@ def _step_read(meeting: Meeting, case: Case) -> None:
     st.caption(f"Læsetid: {case.reading_time} min.")
     left, right = st.columns([3, 1])
     with left:
-        st.markdown(f"**{md_escape(case.person_line)}**")
-        st.markdown(
-            "<div class='bc-case'>"
-            + "".join(f"<p>{html.escape(p)}</p>" for p in case.story)
-            + "</div>",
-            unsafe_allow_html=True,
-        )
-        st.subheader("Refleksionsspørgsmål")
-        st.markdown("\n".join(f"{i}. {md_escape(q)}" for i, q in enumerate(case.questions, 1)))
+        card.front(case)
     with right:
         url = _case_link(case)
         st.markdown("**Læs på egen skærm**")
@@ -617,15 +619,7 @@ def _general_note(meeting: Meeting) -> None:
 
 def _step_knowledge(meeting: Meeting, case: Case) -> None:
     st.write("Find viden og inspiration på bagsiden af casen.")
-    hint = "".join(f"<li>{html.escape(c)}</li>" for c in case.considerations)
-    st.markdown(
-        f"<div class='bc-hint'><strong>HINT – {html.escape(case.considerations_heading)}</strong>"
-        f"<ul>{hint}</ul></div>",
-        unsafe_allow_html=True,
-    )
-    st.subheader("Læs mere")
-    for r in case.resources:
-        st.markdown(f"- {md_escape(r.text)} [{md_escape(r.url)}]({r.url})")
+    card.back(case)
     _general_note(meeting)
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import streamlit as st
 
 from facilitator.records import Meeting, StorageError, Team
-from facilitator.ui import access, address, exports_view, meeting, start
+from facilitator.ui import access, address, exports_view, meeting, participant, start
 from facilitator.ui.common import (
     GENERIC_ERROR,
     apply_styles,
@@ -114,7 +114,27 @@ def _delete(current: Meeting) -> None:
     flash("Mødet er slettet.")
 
 
+def _phone(code: str) -> None:
+    """A participant's phone: one meeting's participant page, and nothing of the team."""
+    st.set_page_config(
+        page_title="Borgercases – deltag i teammødet",
+        page_icon=str(Path(__file__).with_name("favicon.png")),
+        layout="centered",
+        initial_sidebar_state="collapsed",
+    )
+    apply_styles(False, phone=True)
+    try:
+        participant.render(code)
+    except Exception as exc:
+        _failed(exc)
+    page_helper(key="bc_phone", view=participant.rendered_view())
+
+
 def main() -> None:
+    code = address.join_code()
+    if code:
+        _phone(code)
+        return
     st.set_page_config(
         page_title="Borgercases – teammødet",
         page_icon=str(Path(__file__).with_name("favicon.png")),

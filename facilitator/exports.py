@@ -42,6 +42,11 @@ class MeetingSummary:
     general_notes: str
     follow_ups: Sequence[FollowUpRow]
     minutes_used: Sequence[float]  # per step
+    # Participants' thoughts from their phones per question (not the hidden ones).
+    anonymous: Sequence[Sequence[str]] = ()
+
+
+ANONYMOUS_HEADING = "Anonyme bidrag fra deltagerne (sendt fra telefon)"
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
@@ -210,6 +215,11 @@ def summary_markdown(s: MeetingSummary) -> str:
     for i, question in enumerate(s.questions):
         note = s.question_notes[i] if i < len(s.question_notes) else ""
         out += [f"### {i + 1}. {md_heading(question)}", "", md_lines(note), ""]
+        thoughts = s.anonymous[i] if i < len(s.anonymous) else ()
+        if thoughts:
+            out += [f"*{ANONYMOUS_HEADING}:*", ""]
+            out += [f"- {md_text(t)}" for t in thoughts]
+            out.append("")
     out += ["## Generelle noter", "", md_lines(s.general_notes), ""]
     out += ["## Aftaler om opfølgning", ""]
     if s.follow_ups:

@@ -12,6 +12,7 @@ import streamlit as st
 from facilitator import timer as tm
 from facilitator.cases import Case
 from facilitator.exports import (
+    ANONYMOUS_HEADING,
     FollowUpRow,
     MeetingSummary,
     danish_date,
@@ -65,7 +66,17 @@ def summary(meeting: Meeting, case: Case) -> MeetingSummary:
         general_notes=notes.get("general", ""),
         follow_ups=_meeting_rows(meeting),
         minutes_used=[tm.step_elapsed(state, i, time.time()) for i in range(len(state.plan))],
+        anonymous=anonymous_thoughts(meeting, len(case.questions)),
     )
+
+
+def anonymous_thoughts(meeting: Meeting, questions: int) -> list[list[str]]:
+    """The participants' thoughts per question, as the referat shows them: not the hidden."""
+    out: list[list[str]] = [[] for _ in range(questions)]
+    for t in storage().thoughts(meeting.team.id, meeting.id):
+        if not t.hidden and 0 <= t.question < questions:
+            out[t.question].append(t.text)
+    return out
 
 
 def _filename(meeting: Meeting, kind: str) -> str:
@@ -111,10 +122,14 @@ def render_summary(meeting: Meeting, case: Case) -> None:
     note, then the general notes, as plain text (never read as Markdown or HTML); "–" for an
     empty note. Not the follow-ups: the page lists them itself."""
     notes = storage().notes(meeting.id)
+    anonymous = anonymous_thoughts(meeting, len(case.questions))
     st.subheader("Referat")
     for i, question in enumerate(case.questions):
         st.markdown(f"**{i + 1}. {literal(question)}**")
         st.text(_note(notes.get(f"q{i}", "")))
+        if anonymous[i]:
+            st.caption(ANONYMOUS_HEADING)
+            st.text("\n".join(f"– {t}" for t in anonymous[i]))
     st.markdown("**Generelle noter**")
     st.text(_note(notes.get("general", "")))
 
@@ -144,6 +159,11 @@ def render_print(meeting: Meeting) -> None:
         note = s.question_notes[i] if i < len(s.question_notes) else ""
         parts.append(f"<h3>{i + 1}. {html.escape(q)}</h3>")
         parts.append(f"<p class='bc-pre'>{html.escape(_note(note))}</p>")
+        thoughts = s.anonymous[i] if i < len(s.anonymous) else ()
+        if thoughts:
+            parts.append(f"<p class='bc-anonymous'><em>{ANONYMOUS_HEADING}:</em></p><ul>")
+            parts += [f"<li class='bc-pre'>{html.escape(t)}</li>" for t in thoughts]
+            parts.append("</ul>")
     parts.append("<h2>Generelle noter</h2>")
     parts.append(f"<p class='bc-pre'>{html.escape(_note(s.general_notes))}</p>")
     parts.append("<h2>Aftaler om opfølgning</h2>")

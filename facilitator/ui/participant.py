@@ -89,8 +89,7 @@ def render(code: str) -> None:
             card.front(case)
     elif view.back_side:
         with st.expander("Viden og inspiration (bagsiden)"):
-            st.subheader("Viden og inspiration")
-        card.back(case)
+            card.back(case)
         with st.expander("Casen og spørgsmålene"):
             card.front(case)
     elif view.story and view.thoughts:

@@ -218,8 +218,9 @@ class ParticipationQueries(MeetingQueries):
         for _attempt in range(5):
             current = self.note_entries(meeting_id).get(note_key)
             base = current.text if current else ""
-            lines = base.splitlines()
-            if text in lines:  # copied before: once is enough
+            lines, own = base.splitlines(), text.splitlines()
+            # Copied before (as whole lines, however many the thought has): once is enough.
+            if any(lines[i : i + len(own)] == own for i in range(len(lines) - len(own) + 1)):
                 revision = current.revision if current else 0
                 break
             joined = f"{base.rstrip()}\n{text}" if base.strip() else text

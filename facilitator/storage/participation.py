@@ -31,25 +31,34 @@ from facilitator.records import (
 from facilitator.storage.engine import PARTICIPATION_TABLES
 from facilitator.storage.meetings import MeetingQueries, _owned_meeting, _rows_changed, _timer
 from facilitator.storage.models import FollowUpRowDB, MeetingRow, ProposalRow, ThoughtRow
+from facilitator.validation import MAX_NOTE
 
 
 class ParticipationQueries(MeetingQueries):
     # --- the join code (facilitator side) ---
 
     def join_code(self, team_id: int, meeting_id: str) -> str:
-        """The meeting's join code, drawn the first time it is asked for."""
+        """The meeting's join code, drawn the first time it is asked for – and again when the
+        old one has outlived ``LINK_LIFETIME_SECONDS`` (it would open nothing)."""
         with self._session() as s:
-            row = s.scalar(
-                select(MeetingRow).where(MeetingRow.id == meeting_id, MeetingRow.team_id == team_id)
-            )
-            if row is None:
+            found = s.execute(
+                select(MeetingRow.join_code, MeetingRow.join_created).where(
+                    MeetingRow.id == meeting_id, MeetingRow.team_id == team_id
+                )
+            ).first()
+            if found is None:
                 raise StorageError(MEETING_GONE)
-            if row.join_code:
-                return row.join_code
-        return self.renew_join_code(team_id, meeting_id, only_if_missing=True)
+            code, created = found
+            if code and time.time() - (created or 0) <= pa.LINK_LIFETIME_SECONDS:
+                return str(code)
+        return self.renew_join_code(team_id, meeting_id, replacing=code)
 
-    def renew_join_code(self, team_id: int, meeting_id: str, only_if_missing: bool = False) -> str:
-        """A new join code: the old one stops working at once."""
+    def renew_join_code(
+        self, team_id: int, meeting_id: str, replacing: str | bool | None = False
+    ) -> str:
+        """A new join code: the old one stops working at once. With ``replacing`` (the code
+        this screen saw, or None for none) only that one is replaced: two screens drawing at
+        the same moment end up with one code."""
         for _attempt in range(5):
             code = pa.new_join_code()
             try:
@@ -57,8 +66,10 @@ class ParticipationQueries(MeetingQueries):
                     q = update(MeetingRow).where(
                         MeetingRow.id == meeting_id, MeetingRow.team_id == team_id
                     )
-                    if only_if_missing:
+                    if replacing is None:
                         q = q.where(MeetingRow.join_code.is_(None))
+                    elif isinstance(replacing, str):
+                        q = q.where(MeetingRow.join_code == replacing)
                     result = s.execute(q.values(join_code=code, join_created=time.time()))
                     if _rows_changed(result) == 1:
                         return code
@@ -161,8 +172,9 @@ class ParticipationQueries(MeetingQueries):
                 select(
                     func.count(ThoughtRow.id),
                     func.coalesce(func.max(ThoughtRow.id), 0),
-                    func.coalesce(func.sum(case((ThoughtRow.hidden, 1), else_=0)), 0),
-                    func.coalesce(func.sum(case((ThoughtRow.copied, 1), else_=0)), 0),
+                    # Sums of ids, not counts: hiding one and showing another changes them too.
+                    func.coalesce(func.sum(case((ThoughtRow.hidden, ThoughtRow.id), else_=0)), 0),
+                    func.coalesce(func.sum(case((ThoughtRow.copied, ThoughtRow.id), else_=0)), 0),
                 ).where(ThoughtRow.meeting_id == meeting_id)
             ).one()
             p = s.execute(
@@ -224,6 +236,10 @@ class ParticipationQueries(MeetingQueries):
                 revision = current.revision if current else 0
                 break
             joined = f"{base.rstrip()}\n{text}" if base.strip() else text
+            if len(joined) > MAX_NOTE:
+                raise StorageError(
+                    "Noten er for lang til også at rumme tanken. Ret noten til, og prøv igen."
+                )
             try:
                 revision = self.save_note(
                     team_id, meeting_id, note_key, joined, current.revision if current else 0

@@ -129,9 +129,7 @@ def thought_list(
     for t in shown:
         cls = "bc-thought bc-thought--hidden" if t.hidden else "bc-thought"
         mark = "<span class='bc-thought__mark'>Skjult på projektoren</span>" if t.hidden else ""
-        st.markdown(
-            f"<div class='{cls}'>{mark}{html.escape(t.text)}</div>", unsafe_allow_html=True
-        )
+        st.markdown(f"<div class='{cls}'>{mark}{html.escape(t.text)}</div>", unsafe_allow_html=True)
         row = st.container(horizontal=True, gap="small", key=f"bc_thought_{t.id}")
         row.button(
             "Vis på projektoren" if t.hidden else "Skjul på projektoren",

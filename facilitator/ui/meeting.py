@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import io
 import json
 import time
 from collections.abc import Callable
@@ -15,11 +14,11 @@ from facilitator import timer as tm
 from facilitator import validation
 from facilitator.cases import Case
 from facilitator.exercise import STEPS
-from facilitator.exports import literal
+from facilitator.exports import literal, md_escape
 from facilitator.privacy import REMINDER
-from facilitator.records import Meeting, Note, NoteConflict, StorageError
+from facilitator.records import Meeting, Note, NoteConflict, StorageError, Thought
 from facilitator.rotation import next_in_rotation, random_moderator
-from facilitator.ui import card, exports_view
+from facilitator.ui import address, card, exports_view, phones
 from facilitator.ui import timer_text as tt
 from facilitator.ui.common import (
     GENERIC_ERROR,
@@ -46,6 +45,7 @@ def render(meeting: Meeting) -> None:
         return
     st.session_state["rendered_timer"] = page_state(meeting)
     _state(_FIELDS).pop(meeting.id, None)  # only the note fields on this page are watched
+    phones.forget_drawn(meeting.id)  # and the phones' lists only if this page draws them
     st.markdown(
         f"<p class='bc-muted bc-meta'>{html.escape(meeting.team.name)} · "
         f"{meeting.meeting_date.strftime('%d.%m.%Y')}</p>",
@@ -58,6 +58,9 @@ def render(meeting: Meeting) -> None:
     with side_column, st.container(key="bc_side"):
         timer_panel(meeting.id)
         _step_list(meeting)
+        if meeting.timer.status != tm.FINISHED:
+            with st.popover("Deltag fra telefonen", icon=":material/smartphone:"):
+                phones.join_block(meeting, key="side")
     with main:
         step = STEPS[meeting.timer.current] if meeting.timer.status != tm.FINISHED else None
         if step is None:
@@ -142,6 +145,8 @@ def timer_panel(meeting_id: str) -> None:
         if meeting is not None:
             _retry_pending_notes(meeting)
             _pick_up_notes(meeting)
+            if phones.changed_since_drawn(meeting.id):
+                st.rerun(scope="app")  # a phone sent something: show it
     except StorageError as exc:
         # Database trouble: say so, keep the clock running from what was last known, and
         # disable the buttons until the database answers again (next redraw).
@@ -510,6 +515,14 @@ def _stored_notes(meeting: Meeting) -> dict[str, Note] | None:
 
 
 def _step_moderator(meeting: Meeting, case: Case) -> None:
+    left, right = st.columns([3, 1])
+    with right:
+        phones.join_block(meeting, key="moderator", width=260 if address.is_projector() else 180)
+    with left:
+        _choose_moderator(meeting)
+
+
+def _choose_moderator(meeting: Meeting) -> None:
     st.write("Ordstyreren styrer tiden og leder den fælles diskussion.")
     people = list(meeting.participants)
     if meeting.moderator:
@@ -575,24 +588,9 @@ def _step_read(meeting: Meeting, case: Case) -> None:
     with left:
         card.front(case)
     with right:
-        url = _case_link(case)
-        st.markdown("**Læs på egen skærm**")
-        st.image(
-            _qr_png(url),
-            caption="Scan for at åbne casen",
-            width=200,
-            alt=f"QR-kode til {case.heading} på sitet",
-        )
-        st.link_button("Åbn casen på sitet", url, icon=":material/open_in_new:")
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def _qr_png(url: str) -> bytes:
-    import segno  # only when a QR code is drawn
-
-    buffer = io.BytesIO()
-    segno.make(url, error="m").save(buffer, kind="png", scale=6, border=2)
-    return buffer.getvalue()
+        # Everyone reads the case on their own phone, following the meeting.
+        phones.join_block(meeting, key="read", width=260 if address.is_projector() else 180)
+        st.link_button("Åbn casen på sitet", _case_link(case), icon=":material/open_in_new:")
 
 
 def _step_discuss(meeting: Meeting, case: Case) -> None:
@@ -606,9 +604,24 @@ def _step_discuss(meeting: Meeting, case: Case) -> None:
 @st.fragment
 def _discussion_notes(meeting: Meeting, questions: tuple[str, ...]) -> None:
     stored = _stored_notes(meeting)
+    thoughts = _phone_thoughts(meeting)
     for i, question in enumerate(questions):
         note_field(meeting, question_key(i), f"{i + 1}. {question}", stored)
+        if thoughts is not None and thoughts.get(i):
+            phones.thought_list(
+                meeting, i, thoughts[i], address.is_projector(), note_key=question_key(i)
+            )
     note_field(meeting, GENERAL, "Generelle noter", stored, height=140)
+
+
+def _phone_thoughts(meeting: Meeting) -> dict[int, list[Thought]] | None:
+    """The thoughts the phones sent, per question (None: could not be read now)."""
+    try:
+        phones.remember_drawn(meeting.id)
+        return phones.thoughts_by_question(meeting)
+    except StorageError as exc:
+        st.error(str(exc), icon=":material/error:")
+        return None
 
 
 @st.fragment
@@ -621,6 +634,22 @@ def _step_knowledge(meeting: Meeting, case: Case) -> None:
     st.write("Find viden og inspiration på bagsiden af casen.")
     card.back(case)
     _general_note(meeting)
+    _later_thoughts(meeting, case.questions)
+
+
+@st.fragment
+def _later_thoughts(meeting: Meeting, questions: tuple[str, ...]) -> None:
+    """Thoughts still arrive in step 4; each can go into its question's note."""
+    thoughts = _phone_thoughts(meeting)
+    if not thoughts:
+        return
+    st.subheader("Tanker fra telefonerne")
+    for i, question in enumerate(questions):
+        if thoughts.get(i):
+            st.markdown(f"**{i + 1}. {md_escape(question)}**")
+            phones.thought_list(
+                meeting, i, thoughts[i], address.is_projector(), note_key=question_key(i)
+            )
 
 
 def _step_follow_up(meeting: Meeting, case: Case) -> None:
@@ -660,6 +689,11 @@ def _follow_ups(meeting: Meeting) -> None:
             follow_up_list(meeting.team.id, items, key_prefix="meeting", allow_delete=True)
         else:
             st.write("Ingen aftaler endnu.")
+    try:
+        phones.remember_drawn(meeting.id)
+        phones.proposal_list(meeting)
+    except StorageError as exc:
+        st.error(str(exc), icon=":material/error:")
     follow_up_form(meeting)
 
 

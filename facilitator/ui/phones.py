@@ -47,7 +47,7 @@ def qr_png(url: str) -> bytes:
     return buffer.getvalue()
 
 
-def join_block(meeting: Meeting, width: int = 200) -> None:
+def join_block(meeting: Meeting, key: str, width: int = 180) -> None:
     """»Deltag fra din telefon«: the QR code and the short address of this meeting's join
     link, which opens nothing but the participant page of this meeting."""
     try:
@@ -75,7 +75,7 @@ def join_block(meeting: Meeting, width: int = 200) -> None:
         )
     st.button(
         "Lav et nyt link",
-        key=f"renew_join_{width}",
+        key=f"renew_join_{key}",
         icon=":material/autorenew:",
         on_click=guarded(_renew),
         args=(meeting,),
@@ -182,10 +182,9 @@ def proposal_list(meeting: Meeting) -> None:
     except StorageError as exc:
         st.error(str(exc), icon=":material/error:")
         return
-    st.subheader(f"Forslag fra telefonerne ({len(items)})")
     if not items:
-        st.write("Ingen forslag endnu. Deltagerne kan foreslå en opfølgning fra deres telefon.")
         return
+    st.subheader(f"Forslag fra telefonerne ({len(items)})")
     for p in items:
         _proposal(meeting, p)
 

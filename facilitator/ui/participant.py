@@ -31,6 +31,7 @@ _RENDERED = "_phone_rendered"  # the step this page was drawn for
 _SENT = "_phone_sent"  # times of this page's own sends (the flood guard for one phone)
 _MINE = "_phone_mine"  # this page's own thoughts, shown back to it only (never stored with it)
 _MESSAGE = "_phone_message"  # (kind, text) shown under the form once
+_UNSENT = "_phone_unsent"  # what a refused send held, shown if its field is gone (new step)
 THOUGHT_KEY = "phone_thought"
 QUESTION_KEY = "phone_question"
 WHAT_KEY = "phone_what"
@@ -82,6 +83,9 @@ def render(code: str) -> None:
         _thought_form(code, case)
     elif view.proposals:
         _proposal_form(code)
+    if _MESSAGE in st.session_state:
+        # The step moved on while this page sent: the field is gone, its text is not.
+        _message(None)
     if view.back_side and not finished and meeting.timer.current == pa.KNOWLEDGE:
         st.subheader("Viden og inspiration")
         card.back(case)
@@ -153,6 +157,7 @@ def _sent(now: float) -> None:
 def _send_thought(code: str, questions: int) -> None:
     now = time.time()
     question = st.session_state.get(QUESTION_KEY)
+    st.session_state[_UNSENT] = st.session_state.get(THOUGHT_KEY) or ""
     try:
         if not isinstance(question, int) or not 0 <= question < questions:
             raise validation.InputError("Vælg et spørgsmål.")
@@ -162,20 +167,22 @@ def _send_thought(code: str, questions: int) -> None:
             raise validation.InputError(wait)
         storage().add_thought(code, question, text, now)
     except (validation.InputError, StorageError) as exc:
-        st.session_state[_MESSAGE] = ("error", str(exc))
+        st.session_state[_MESSAGE] = ("error", str(exc), "thought")
         return
     except Exception as exc:
         log_failure("sending a thought", exc)
-        st.session_state[_MESSAGE] = ("error", GENERIC_ERROR)
+        st.session_state[_MESSAGE] = ("error", GENERIC_ERROR, "thought")
         return
     _sent(now)
+    st.session_state.pop(_UNSENT, None)
     st.session_state.setdefault(_MINE, []).append((question, text))
     st.session_state[THOUGHT_KEY] = ""
-    st.session_state[_MESSAGE] = ("success", "Sendt anonymt. Tak! Du kan sende flere.")
+    st.session_state[_MESSAGE] = ("success", "Sendt anonymt. Tak! Du kan sende flere.", "thought")
 
 
 def _send_proposal(code: str) -> None:
     now = time.time()
+    st.session_state[_UNSENT] = st.session_state.get(WHAT_KEY) or ""
     try:
         who, what = validation.proposal(
             st.session_state.get(WHO_KEY),
@@ -189,27 +196,40 @@ def _send_proposal(code: str) -> None:
             raise validation.InputError(wait)
         storage().add_proposal(code, who, what, st.session_state.get(DUE_KEY), now)
     except (validation.InputError, StorageError) as exc:
-        st.session_state[_MESSAGE] = ("error", str(exc))
+        st.session_state[_MESSAGE] = ("error", str(exc), "proposal")
         return
     except Exception as exc:
         log_failure("sending a proposal", exc)
-        st.session_state[_MESSAGE] = ("error", GENERIC_ERROR)
+        st.session_state[_MESSAGE] = ("error", GENERIC_ERROR, "proposal")
         return
     _sent(now)
+    st.session_state.pop(_UNSENT, None)
     st.session_state[WHAT_KEY] = ""
     st.session_state[DUE_KEY] = None
     st.session_state[_MESSAGE] = (
         "success",
         "Forslaget er sendt til ordstyreren, som godkender eller afviser det.",
+        "proposal",
     )
 
 
-def _message() -> None:
-    kind, text = st.session_state.pop(_MESSAGE, (None, ""))
+def _message(form: str | None) -> None:
+    """The last send's answer, once, under the form it came from (``form``). A refused text is
+    still in its field – or, when the step moved on and took the form away (``form`` None),
+    shown here to copy."""
+    kind, text, sent_from = st.session_state.get(_MESSAGE, (None, "", None))
+    if form is not None and sent_from != form:
+        return
+    st.session_state.pop(_MESSAGE, None)
+    field_shown = form is not None
+    unsent = st.session_state.pop(_UNSENT, "")
     if kind == "success":
         st.success(text, icon=":material/check_circle:")
     elif kind == "error":
         st.error(literal(text), icon=":material/error:")  # may quote what was typed
+        if unsent and not field_shown:
+            st.caption("Det, du skrev, og som ikke blev sendt:")
+            st.text(unsent)
 
 
 def _thought_form(code: str, case: Case) -> None:
@@ -245,7 +265,7 @@ def _thought_form(code: str, case: Case) -> None:
         args=(code, len(case.questions)),
         width="stretch",
     )
-    _message()
+    _message("thought")
     st.caption("Ordstyreren ser tanken uden navn og kan vise den for alle. " + REMINDER)
     mine = st.session_state.get(_MINE, [])
     if mine:
@@ -280,5 +300,5 @@ def _proposal_form(code: str) -> None:
             args=(code,),
             width="stretch",
         )
-    _message()
+    _message("proposal")
     st.caption("Ordstyreren ser forslaget og godkender eller afviser det. " + REMINDER)

@@ -28,8 +28,9 @@ site: $(STAMP)
 	$(BIN)/mkdocs build --strict --quiet
 
 # scripts/run.py builds the site itself, with the app's address for the home page's link.
+# `make run PHONES=1`: the participants' phones on the same network can join (README).
 run: $(STAMP)
-	@$(BIN)/python scripts/run.py
+	@PHONES=$(PHONES) $(BIN)/python scripts/run.py
 
 # Python, and the facilitator app's front-end code (facilitator/ui/assets: eslint, stylelint).
 lint: $(STAMP) node_modules/.installed

@@ -8,6 +8,10 @@ Both servers listen on 127.0.0.1 only, and the app accepts its WebSocket (which 
 its data) only for the host names it is served under here, so neither other machines nor a web
 page whose domain is rebound to 127.0.0.1 (DNS rebinding) can use it. A server for many teams
 runs behind a reverse proxy instead (README, "Drift på en server").
+
+``PHONES=1`` (``make run PHONES=1``) lets the participants' phones in: the app then also
+listens on this machine's address in the local network and accepts that host name only, and
+the meeting page's QR code points there (``BORGERCASES_PUBLIC_URL``). The site stays local.
 """
 
 from __future__ import annotations
@@ -47,13 +51,27 @@ def wait_for(port: int, timeout: float = 60.0) -> bool:
     return False
 
 
-def app_command(port: int) -> list[str]:
-    """`streamlit run` for the facilitator app, bound to this machine only."""
+def app_command(port: int, lan: str | None = None) -> list[str]:
+    """`streamlit run` for the facilitator app, bound to this machine only – or, with ``lan``
+    (this machine's address in the local network), reachable from phones on that network too,
+    under that address and no other host name."""
     cmd = [sys.executable, "-m", "streamlit", "run", "app.py"]
-    cmd += ["--server.port", str(port), "--server.address", HOST]
-    for host in ALLOWED_HOSTS:
+    cmd += ["--server.port", str(port), "--server.address", "0.0.0.0" if lan else HOST]
+    for host in (*ALLOWED_HOSTS, *([lan] if lan else [])):
         cmd += ["--server.allowedHosts", host]
     return cmd
+
+
+def lan_address() -> str | None:
+    """This machine's address in the local network (the one its default route uses); no
+    packet is sent. None without a network."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        try:
+            s.connect(("10.255.255.255", 1))
+            address = str(s.getsockname()[0])
+        except OSError:
+            return None
+    return None if address.startswith("127.") else address
 
 
 def build_site(app_url: str) -> bool:
@@ -70,11 +88,17 @@ def main() -> int:
     data_dir.mkdir(parents=True, exist_ok=True)
     site_url = f"http://{HOST}:{site_port}/"
     app_url = f"http://{HOST}:{app_port}/"
+    lan = lan_address() if os.environ.get("PHONES", "").strip() in ("1", "ja", "true") else None
+    if os.environ.get("PHONES", "").strip() in ("1", "ja", "true") and lan is None:
+        print("Fandt ingen netværksadresse – telefonerne kan ikke komme med.", file=sys.stderr)
+    phones_url = f"http://{lan}:{app_port}/" if lan else None
     env = {
         **os.environ,
         "BORGERCASES_DATA_DIR": str(data_dir),
         "BORGERCASES_SITE_URL": os.environ.get("BORGERCASES_SITE_URL", site_url),
     }
+    if phones_url:
+        env.setdefault("BORGERCASES_PUBLIC_URL", phones_url)
     if not build_site(os.environ.get("BORGERCASES_APP_URL", app_url)):
         print("Kunne ikke bygge sitet (se fejlen ovenfor).", file=sys.stderr)
         return 1
@@ -87,7 +111,7 @@ def main() -> int:
             stderr=subprocess.DEVNULL,
         ),
         subprocess.Popen(
-            app_command(app_port),
+            app_command(app_port, lan),
             cwd=ROOT,
             env=env,
             stdout=subprocess.DEVNULL,
@@ -114,6 +138,8 @@ def main() -> int:
     print("Borgercases kører:")
     print(f"  Sitet (cases, tjeklister, viden):  {site_url}")
     print(f"  Facilitatorværktøjet (teammødet):  {app_url}")
+    if phones_url:
+        print(f"  Deltagernes telefoner (samme net):  {phones_url}")
     print(f"  Data gemmes i:                     {data_dir}")
     print("Tryk Ctrl+C for at stoppe.")
     try:

@@ -142,3 +142,21 @@ def test_make_run_serves_a_home_page_that_links_to_the_app(kit: Kit) -> None:
     with urllib.request.urlopen(url, timeout=10) as response:
         home = response.read().decode("utf-8")
     assert f'href="http://127.0.0.1:{kit.app_port}/"' in home
+
+
+def test_phones_are_let_in_only_when_asked_and_only_under_the_lan_address() -> None:
+    """`make run PHONES=1`: the app listens on the network too, accepting this machine's LAN
+    address as its host name besides the local ones – and nothing else changes without it."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import run
+
+    local = run.app_command(8501)
+    assert local[local.index("--server.address") + 1] == "127.0.0.1"
+    hosts = [local[i + 1] for i, a in enumerate(local) if a == "--server.allowedHosts"]
+    assert hosts == ["localhost", "127.0.0.1"]
+    phones = run.app_command(8501, "192.168.1.20")
+    assert phones[phones.index("--server.address") + 1] == "0.0.0.0"
+    hosts = [phones[i + 1] for i, a in enumerate(phones) if a == "--server.allowedHosts"]
+    assert hosts == ["localhost", "127.0.0.1", "192.168.1.20"]
+    lan = run.lan_address()
+    assert lan is None or not lan.startswith("127.")

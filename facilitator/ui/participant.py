@@ -45,11 +45,8 @@ def rendered_view() -> str:
 
 
 def render(code: str) -> None:
-    try:
-        meeting = storage().phone_meeting(code)
-    except StorageError as exc:
-        st.error(str(exc), icon=":material/error:")
-        return
+    """Database trouble is left to the shell, which says so and redraws when it is back."""
+    meeting = storage().phone_meeting(code)
     if meeting is None:
         st.session_state.pop(_RENDERED, None)
         st.title("Deltag i teammødet")

@@ -318,9 +318,7 @@ def test_the_meeting_page_shows_the_join_link_and_the_referat_marks_anonymous_th
     assert "Skjult tanke" not in md
 
 
-def test_a_database_outage_on_the_phone_is_said_in_danish_and_passes(
-    data_dir: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_database_outage_on_the_phone_is_said_in_danish_and_passes(data_dir: Path) -> None:
     from facilitator.records import StorageError
     from facilitator.storage.engine import BUSY
     from facilitator.ui import common
@@ -332,10 +330,10 @@ def test_a_database_outage_on_the_phone_is_said_in_danish_and_passes(
     def down(*_args: object, **_kwargs: object) -> None:
         raise StorageError(BUSY)
 
-    monkeypatch.setattr(real, "phone_meeting", down)
-    at = _phone(code)
-    assert [e.value for e in at.error] == [BUSY]
-    monkeypatch.undo()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(real, "phone_meeting", down)
+        at = _phone(code)
+        assert [e.value for e in at.error] == [BUSY]
     at.run()
     _no_errors(at)
     assert not at.error and CASE.story[0] in _text(at)

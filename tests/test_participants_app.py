@@ -324,7 +324,7 @@ def test_a_database_outage_on_the_phone_is_said_in_danish_and_passes(data_dir: P
     from facilitator.ui import common
 
     store = _db(data_dir)
-    _team, _meeting_, code = _meeting(store, 1)
+    *_rest, code = _meeting(store, 1)
     real = common.storage()
 
     def down(*_args: object, **_kwargs: object) -> None:

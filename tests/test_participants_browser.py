@@ -440,7 +440,7 @@ def _step_3(m: Meeting) -> Page:
     row = fac.locator(f".st-key-bc_thought_{stored[HOSTILE].id}")
     row.get_by_role("button", name="Skjul på projektoren").click()
     expect(row.get_by_role("button", name="Vis på projektoren")).to_be_visible()
-    expect(fac.get_by_text("(1 skjult på projektoren)")).to_be_visible()
+    expect(fac.get_by_text("heraf 1 skjult på projektoren")).to_be_visible()
     hidden = {t.text: t.hidden for t in store.thoughts(m.team_id, m.meeting_id)}
     assert hidden == {HOSTILE: True, KIND: False}
 
@@ -483,7 +483,7 @@ def _step_5(m: Meeting, projector: Page) -> None:
     m.facilitator_shots(projector, "facilitator-1366x768-projector-step5", "[data-testid='stForm']")
     projector.context.close()
 
-    expect(fac.get_by_role("textbox", name="Hvem følger op?")).to_have_value("Bo")
+    expect(fac.get_by_role("textbox", name="Hvem følger op på forslaget?")).to_have_value("Bo")
     fac.get_by_role("button", name="Godkend som aftale").click()
     expect(fac.get_by_role("heading", name="Aftaler fra dette møde (1)")).to_be_visible()
     expect(fac.get_by_role("heading", name=re.compile("^Forslag fra telefonerne"))).to_have_count(0)

@@ -80,7 +80,10 @@ def join_code() -> str:
 
 def join_link(base: str, code: str) -> str:
     """The address a phone opens: the app's address with only the join code."""
-    return base.split("?")[0].split("#")[0] + "?" + urlencode({"j": code})
+    base = base.split("?")[0].split("#")[0]
+    if base.count("/") == 2:  # »http://host:port«: the root path
+        base += "/"
+    return base + "?" + urlencode({"j": code})
 
 
 # --- Team access ---------------------------------------------------------------------------

@@ -40,11 +40,11 @@ def follow_up_list(
 ) -> None:
     for f in items:
         case = case_by_number(f.case_number) if f.case_number else None
-        due = f.due.strftime("%d.%m.%Y") if f.due else "ingen frist"
+        due = f"frist {f.due.strftime('%d.%m.%Y')}" if f.due else "ingen frist"
         origin = f"aftalt {f.meeting_date.strftime('%d.%m.%Y')}"
         cols = st.columns([4, 1]) if allow_delete else [st.container()]
         key = f"{key_prefix}_done_{f.id}"
-        label = f"**{literal(f.who)}**: {literal(f.what)} – frist {due}"
+        label = f"**{literal(f.who)}**: {literal(f.what)} – {due}"
         if case:
             label += f" – case {case.number}"
         label += f" ({origin})"

@@ -121,10 +121,12 @@ def thought_list(
     the hidden ones are left out; the facilitator's own screen shows them marked."""
     visible = [t for t in items if not t.hidden]
     shown = visible if projector else items
+    if not shown:
+        return  # the room does not learn that something was hidden
     hidden = len(items) - len(visible)
-    label = f"Fra telefonerne: {len(visible)} tanke{'r' if len(visible) != 1 else ''}"
+    label = f"Fra telefonerne: {len(shown)} tanke{'r' if len(shown) != 1 else ''}"
     if hidden and not projector:
-        label += f" ({hidden} skjult på projektoren)"
+        label += f", heraf {hidden} skjult på projektoren"
     st.markdown(f"<p class='bc-thoughts-count'>{html.escape(label)}</p>", unsafe_allow_html=True)
     for t in shown:
         cls = "bc-thought bc-thought--hidden" if t.hidden else "bc-thought"
@@ -199,7 +201,10 @@ def _proposal(meeting: Meeting, p: Proposal) -> None:
             unsafe_allow_html=True,
         )
         who = st.text_input(
-            "Hvem følger op?", value=p.who or "", max_chars=validation.MAX_NAME, key=f"pw_{p.id}"
+            "Hvem følger op på forslaget?",
+            value=p.who or "",
+            max_chars=validation.MAX_NAME,
+            key=f"pw_{p.id}",
         )
         row = st.container(horizontal=True, gap="small")
         with row:

@@ -311,8 +311,15 @@ function translateElement(el) {
   }
 }
 
+// The empty date field's year placeholder (an editable segment, so not caught below).
+const DATE_PLACEHOLDER = '[data-placeholder="true"][data-type="year"]';
+
 function translateText(node) {
   const parent = node.parentElement;
+  if (parent && parent.matches(DATE_PLACEHOLDER) && node.data === "yyyy") {
+    node.data = "åååå";
+    return;
+  }
   if (!parent || parent.closest(TYPED) || parent.closest("script, style")) return;
   const da = danish(node.data, parent.closest(DATE_WIDGETS) !== null);
   if (da !== null) node.data = da;

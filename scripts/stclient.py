@@ -26,8 +26,11 @@ It talks to ``/_stcore/stream`` the way Streamlit 1.67's frontend does:
 WebSocket pings from the server are answered by the ``websockets`` library while the reader
 runs; an app heartbeat is only sent by the frontend when an embedding host asks for it.
 
-Known limits: widgets are not emulated – every rerun carries no widget values except the
-trigger of a button pressed with ``click``; components (v1 and v2) never report a value;
+Known limits: widgets are barely emulated – every rerun carries the values of the page's
+checkboxes and text fields as the server drew them (as a browser nobody types into), and the
+trigger of a button pressed with ``click``; other widgets send no value, and components (v1
+and v2) never report one (so a page load costs one run less than in a browser when a
+component answers on load);
 transient elements (spinners, toasts), navigation between pages, reconnecting after a lost
 connection and TLS are not supported.
 
@@ -202,6 +205,10 @@ class StreamlitClient:
         self.page_not_found = False
         self.errors: list[str] = []  # exceptions the app showed (Exception elements)
 
+        # Widget values the page holds, sent with every rerun as the browser does: only
+        # checkboxes and text fields, at the value the server gave them.
+        self.widgets: dict[str, WidgetState] = {}
+
         self._ws: ClientConnection | None = None
         self._reader: asyncio.Task[None] | None = None
         self._auto: dict[str, tuple[float, asyncio.Task[None]]] = {}
@@ -283,7 +290,7 @@ class StreamlitClient:
         offset = datetime.now(ZoneInfo(TIMEZONE)).utcoffset() or timedelta(0)
         info.timezone_offset = -int(offset.total_seconds()) // 60  # as getTimezoneOffset()
         info.locale = LOCALE
-        info.url = self.base_url + self.page_name + (f"?{self.query}" if self.query else "")
+        info.url = self.base_url + self.page_name  # the frontend leaves the query out
         info.is_embedded = False
         info.color_scheme = COLOR_SCHEME
 
@@ -297,7 +304,9 @@ class StreamlitClient:
         msg = BackMsg()
         state = msg.rerun_script
         state.query_string = self.query
-        state.widget_states.CopyFrom(WidgetStates(widgets=widgets or []))
+        extra = widgets or []
+        held = [w for key, w in self.widgets.items() if all(x.id != key for x in extra)]
+        state.widget_states.CopyFrom(WidgetStates(widgets=held + extra))
         state.page_script_hash = self.page_script_hash
         if not self.page_script_hash:
             state.page_name = self.page_name  # the first run: the page comes from the path
@@ -459,6 +468,7 @@ class StreamlitClient:
             etype, text, widget_id = element_text(delta.new_element)
             self._drop_below(path)
             self.nodes[path] = Node(path, etype, text, run_id, delta.fragment_id, widget_id)
+            self._hold_widget_value(delta.new_element, etype, widget_id)
             if etype == "exception":
                 self.errors.append(delta.new_element.exception.message)
             if self.on_delta is not None:
@@ -472,6 +482,28 @@ class StreamlitClient:
             label = block.expandable.label if block.HasField("expandable") else ""
             self.nodes[path] = Node(path, btype, label, run_id, delta.fragment_id)
         # new_transient (spinners, toasts): not kept.
+
+    def _hold_widget_value(self, element: Element, etype: str, widget_id: str) -> None:
+        """The value a checkbox or text field starts with in the browser: the one the server
+        sets, else the one it already has, else its default."""
+        if not widget_id:
+            return
+        if etype == "checkbox":
+            box = element.checkbox
+            if box.set_value or widget_id not in self.widgets:
+                value = box.value if box.set_value else box.default
+                self.widgets[widget_id] = WidgetState(id=widget_id, bool_value=value)
+        elif etype in ("text_area", "text_input"):
+            field: Any = getattr(element, etype)
+            if field.set_value or widget_id not in self.widgets:
+                if field.set_value and field.HasField("value"):
+                    text: str | None = field.value
+                else:
+                    text = field.default if field.HasField("default") else None
+                if text is None:
+                    self.widgets.pop(widget_id, None)
+                else:
+                    self.widgets[widget_id] = WidgetState(id=widget_id, string_value=text)
 
     def _drop_below(self, path: Path) -> None:
         n = len(path)
@@ -516,6 +548,10 @@ class StreamlitClient:
             if path in self.nodes:
                 del self.nodes[path]
                 self._drop_below(path)
+        # removeInactiveWidgetState: values of widgets no longer on the page are dropped.
+        shown = {n.widget_id for n in self.nodes.values() if n.widget_id}
+        for widget_id in [w for w in self.widgets if w not in shown]:
+            del self.widgets[widget_id]
 
     def _age_cache(self, fragment_ids: list[str]) -> None:
         """The frontend's incrementRunCount: forget messages unused for too many runs."""

@@ -98,6 +98,7 @@ def test_client_follows_a_step_change_through_the_timer_fragment(
             await c.wait_for(_heading("Trin 3:"), 30)
             await c.wait_idle()
             auto = c.auto_reruns
+            held = {k: w.WhichOneof("value") for k, w in c.widgets.items()}
             kinds = {n.kind for n in c.nodes.values()}
             sent, auto_sent = c.reruns_sent, c.auto_reruns_sent
             await asyncio.to_thread(
@@ -109,6 +110,7 @@ def test_client_follows_a_step_change_through_the_timer_fragment(
             await c.wait_idle()
             return {
                 "auto": auto,
+                "held": held,
                 "kinds": kinds,
                 "took": took,
                 "steps": [n.text for n in c.elements() if n.text.startswith("Trin ")],
@@ -130,6 +132,9 @@ def test_client_follows_a_step_change_through_the_timer_fragment(
     # The old step's heading is gone (stale elements cleared after the new full run).
     assert len(got["steps"]) == 1 and got["steps"][0].startswith("Trin 4: "), got["steps"]
     assert "Næste trin" in got["buttons"], got["buttons"]
+    # Like Chromium, the reruns carry the values of the note fields the page shows.
+    notes = {k: v for k, v in got["held"].items() if f"-note_{mid}_" in k}
+    assert notes and set(notes.values()) == {"string_value"}, got["held"]
     assert got["closed"] is None and got["errors"] == [], got
 
 

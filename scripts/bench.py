@@ -10,6 +10,7 @@ held open by headless clients that speak Streamlit's browser protocol (scripts/s
     python scripts/bench.py                        # everything (`make bench`)
     python scripts/bench.py --only participants    # only the follower pages
     PARTICIPANT_MEETINGS=2 PARTICIPANT_PAGES=3 python scripts/bench.py --only participants
+    PARTICIPANT_SPREAD=30 python scripts/bench.py --only participants  # changes over 30 s
 
 Robust by design: every item that fails prints "n/a (reason)" instead of stopping the run,
 every wait has a timeout, every process started here is stopped in a ``finally``. The exit code
@@ -1224,7 +1225,8 @@ PARTICIPANT_PAGES = _env_int("PARTICIPANT_PAGES", 8)  # follower pages per meeti
 PARTICIPANT_LIMIT = 15.0  # seconds a follower may take to show the new step
 PARTICIPANT_LATE_LIMIT = 60.0  # how long to wait for the late ones, to tell slow from never
 PARTICIPANT_STEADY_SECONDS = 20
-PARTICIPANT_SPREAD = 5.0  # the meetings change step one after another over this many seconds
+# The meetings change step one after another over this many seconds.
+PARTICIPANT_SPREAD = float(_env_int("PARTICIPANT_SPREAD", 5))
 PARTICIPANT_OPEN_LIMIT = 300.0  # seconds for all follower pages to show the current step
 PARTICIPANT_PAGE_LIMIT = 120.0  # seconds for one follower page to show it
 PARTICIPANT_OPEN_AT_ONCE = 16  # pages being opened at the same time
@@ -1377,6 +1379,14 @@ async def _open_followers(server: Streamlit, followers: list[Follower]) -> float
     return time.monotonic() - started
 
 
+def _runs(followers: list[Follower]) -> tuple[int, int]:
+    """Script runs the pages saw start, and reruns they asked for (all of them auto-reruns)."""
+    return (
+        sum(f.client.runs_started for f in followers),
+        sum(f.client.reruns_sent for f in followers),
+    )
+
+
 def _own_cpu() -> float:
     return time.process_time()
 
@@ -1412,21 +1422,23 @@ async def _participants_run(
 
         # Steady state: everything open, nothing changes – only the timers' auto-reruns.
         await asyncio.sleep(3)
-        runs0 = sum(f.client.runs_started for f in ok)
+        runs0, asked0 = _runs(ok)
         srv0, own0, wall0 = tree_cpu_seconds(server.pid), _own_cpu(), time.monotonic()
         lag.reset()
         await asyncio.sleep(PARTICIPANT_STEADY_SECONDS)
         wall = time.monotonic() - wall0
         srv = (tree_cpu_seconds(server.pid) - srv0) / wall
         own = (_own_cpu() - own0) / wall
-        runs = (sum(f.client.runs_started for f in ok) - runs0) / wall
+        runs1, asked1 = _runs(ok)
+        runs, asked = (runs1 - runs0) / wall, (asked1 - asked0) / wall
         server.check()
         report.set(
             "participants_cpu_steady",
-            f"server {srv:.2f} CPU-s/s ({srv * 100:.0f} % of one core), {runs:.1f} script "
-            f"runs/s; clients {own:.2f} CPU-s/s, their loop up to {lag.worst * 1000:.0f} ms late",
+            f"server {srv:.2f} CPU-s/s ({srv * 100:.0f} % of one core), {runs:.1f} runs/s "
+            f"started of {asked:.1f} asked; clients {own:.2f} CPU-s/s, their loop up to "
+            f"{lag.worst * 1000:.0f} ms late",
         )
-        log(f"  steady: server {srv:.2f} CPU-s/s, {runs:.0f} runs/s")
+        log(f"  steady: server {srv:.2f} CPU-s/s, {runs:.0f} of {asked:.0f} runs/s")
 
         # The wave: each meeting moves on to the next step, one after another.
         for f in ok:
@@ -1436,6 +1448,7 @@ async def _participants_run(
             by_meeting.setdefault(f.meeting, []).append(f)
         commits: dict[int, float] = {}
         lag.reset()
+        runs0, asked0 = _runs(ok)
         srv0, own0, wall0 = tree_cpu_seconds(server.pid), _own_cpu(), time.monotonic()
         gap = PARTICIPANT_SPREAD / max(1, len(by_meeting))
         for k, i in enumerate(sorted(by_meeting)):
@@ -1448,11 +1461,13 @@ async def _participants_run(
         wall = time.monotonic() - wall0
         srv = (tree_cpu_seconds(server.pid) - srv0) / wall
         own = (_own_cpu() - own0) / wall
+        runs1, asked1 = _runs(ok)
         server.check()
         report.set(
             "participants_cpu_wave",
-            f"server {srv:.2f} CPU-s/s ({srv * 100:.0f} % of one core) over {wall:.1f} s; "
-            f"clients {own:.2f} CPU-s/s, their loop up to {lag.worst * 1000:.0f} ms late",
+            f"server {srv:.2f} CPU-s/s ({srv * 100:.0f} % of one core) over {wall:.1f} s, "
+            f"{(runs1 - runs0) / wall:.1f} runs/s started of {(asked1 - asked0) / wall:.1f} "
+            f"asked; clients {own:.2f} CPU-s/s, their loop up to {lag.worst * 1000:.0f} ms late",
         )
         # Pages still behind: do they get there later, or never?
         late_deadline = max(commits.values()) + PARTICIPANT_LATE_LIMIT

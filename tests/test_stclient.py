@@ -128,7 +128,8 @@ def test_client_follows_a_step_change_through_the_timer_fragment(
     assert {"heading", "bidi_component", "button"} <= got["kinds"], got["kinds"]
     # Only the fragment's own reruns were sent, and one of them brought the new step.
     assert got["sent"] >= 1 and got["sent"] == got["auto_sent"], got
-    assert got["took"] < 6, got
+    # One redraw interval (4 s) plus the page's run, with room for a busy 2-core machine.
+    assert got["took"] < 8, got
     # The old step's heading is gone (stale elements cleared after the new full run).
     assert len(got["steps"]) == 1 and got["steps"][0].startswith("Trin 4: "), got["steps"]
     assert "Næste trin" in got["buttons"], got["buttons"]
@@ -244,9 +245,9 @@ def test_client_and_chromium_see_the_same_step_change(served: tuple[AppServer, S
     bench = importlib.import_module("bench")
     team_id, mid = _meeting(store, bench.FROM_STEP)
     got = _run(lambda: bench.compare_with_chromium(app.url, store, team_id, mid, clients=2))
-    assert got["chromium"] is not None and got["chromium"] < 6.5, got
+    assert got["chromium"] is not None and got["chromium"] < 8, got
     assert len(got["clients"]) == 2, got
-    assert all(s is not None and s < 6.5 for s in got["clients"]), got
+    assert all(s is not None and s < 8 for s in got["clients"]), got
     if got["kind"] == "facilitator":
         for texts in got["client_texts"]:
             steps = [x for x in texts if x.startswith("Trin ")]

@@ -1255,8 +1255,9 @@ def _facilitator_dom(step: int) -> str:
 
 
 def _participant_marker(step: int) -> Callable[[str], bool]:
-    needle = f'data-pstep="{step}"'
-    return lambda text: needle in text
+    # facilitator/ui/participant.py writes the attribute with single quotes.
+    needles = (f"data-pstep='{step}'", f'data-pstep="{step}"')
+    return lambda text: any(n in text for n in needles)
 
 
 def _participant_dom(step: int) -> str:

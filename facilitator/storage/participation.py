@@ -13,7 +13,7 @@ from datetime import date
 
 from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, undefer
 
 from facilitator import participation as pa
 from facilitator.records import (
@@ -91,7 +91,12 @@ class ParticipationQueries(MeetingQueries):
         code = pa.normalize_join_code(code)
         if code is None:
             return None
-        row = s.scalar(select(MeetingRow).where(MeetingRow.join_code == code))
+        # One query: the columns the check needs are deferred on ordinary reads.
+        row = s.scalar(
+            select(MeetingRow)
+            .options(undefer(MeetingRow.finished_at), undefer(MeetingRow.join_created))
+            .where(MeetingRow.join_code == code)
+        )
         if row is None or not pa.link_open(row.status, row.finished_at, row.join_created, now):
             return None
         return row

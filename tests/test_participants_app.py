@@ -337,3 +337,26 @@ def test_a_database_outage_on_the_phone_is_said_in_danish_and_passes(data_dir: P
     at.run()
     _no_errors(at)
     assert not at.error and CASE.story[0] in _text(at)
+
+
+def test_the_printed_referat_and_the_finished_page_mark_anonymous_thoughts(data_dir: Path) -> None:
+    from facilitator.exports import ANONYMOUS_HEADING
+
+    store = _db(data_dir)
+    team, meeting, code = _meeting(store, 2)
+    store.add_thought(code, 1, "<i>Sprogmentor</i> på pladsen")
+    gone = store.add_thought(code, 1, "Skjult for alle", time.time() + 5)
+    store.set_thought_hidden(team.id, meeting.id, gone, True)
+    store.update_timer(team.id, meeting.id, lambda s: t.finish(s, time.time()))
+    printed = _app()
+    printed.query_params["m"] = meeting.id
+    printed.query_params["view"] = "print"
+    printed.run()
+    _no_errors(printed)
+    html_ = "\n".join(str(h.proto.body) for h in printed.get("html"))
+    assert f"{ANONYMOUS_HEADING}:" in html_
+    assert "&lt;i&gt;Sprogmentor&lt;/i&gt; på pladsen" in html_
+    assert "Skjult for alle" not in html_
+    finished = _facilitator(meeting)
+    assert ANONYMOUS_HEADING in [c.value for c in finished.caption]
+    assert "– <i>Sprogmentor</i> på pladsen" in [x.value for x in finished.text]

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import html
 import time
+from collections.abc import Callable
 from datetime import date
+from typing import TypeVar
 
 import streamlit as st
 
@@ -26,6 +28,8 @@ from facilitator.records import PhoneMeeting, StorageError
 from facilitator.ui import card
 from facilitator.ui.common import GENERIC_ERROR, case_by_number, log_failure, storage
 from facilitator.ui.meeting import TIMER_REFRESH_SECONDS, draw_timer, step_state
+
+T = TypeVar("T")
 
 _RENDERED = "_phone_rendered"  # the step this page was drawn for
 _SENT = "_phone_sent"  # times of this page's own sends (the flood guard for one phone)
@@ -135,79 +139,76 @@ def _step_line(meeting: PhoneMeeting) -> None:
 # --- Sending ---------------------------------------------------------------------------------
 
 
-def _wait_message(now: float) -> str | None:
+def _raise_if_waiting(now: float) -> None:
+    """This phone's own flood guard, from the times of its earlier sends."""
     wait = pa.phone_wait(st.session_state.get(_SENT, []), now)
-    if wait <= 0:
+    if wait > 0:
+        seconds = max(1, round(wait))
+        raise validation.InputError(
+            f"Vent {seconds} sekund{'er' if seconds != 1 else ''}, før du sender igen – "
+            "teksten står stadig i feltet."
+        )
+
+
+def _send(form: str, field: str, attempt: Callable[[float], T], success: str) -> T | None:
+    """Run ``attempt`` (check, then store) and answer under ``form``: a refused send keeps the
+    text of ``field``, a stored one empties it and counts for this phone's flood guard."""
+    now = time.time()
+    st.session_state[_UNSENT] = st.session_state.get(field) or ""
+    try:
+        result = attempt(now)
+    except (validation.InputError, StorageError) as exc:
+        st.session_state[_MESSAGE] = ("error", str(exc), form)
         return None
-    seconds = max(1, round(wait))
-    return (
-        f"Vent {seconds} sekund{'er' if seconds != 1 else ''}, før du sender igen – "
-        "teksten står stadig i feltet."
-    )
-
-
-def _sent(now: float) -> None:
+    except Exception as exc:
+        log_failure(f"sending a {form}", exc)
+        st.session_state[_MESSAGE] = ("error", GENERIC_ERROR, form)
+        return None
     sent = [t for t in st.session_state.get(_SENT, []) if now - t < 60]
     st.session_state[_SENT] = [*sent, now]
+    st.session_state.pop(_UNSENT, None)
+    st.session_state[field] = ""
+    st.session_state[_MESSAGE] = ("success", success, form)
+    return result
 
 
 def _send_thought(code: str, questions: int) -> None:
-    now = time.time()
-    question = st.session_state.get(QUESTION_KEY)
-    st.session_state[_UNSENT] = st.session_state.get(THOUGHT_KEY) or ""
-    try:
+    def attempt(now: float) -> tuple[int, str]:
+        question = st.session_state.get(QUESTION_KEY)
         if not isinstance(question, int) or not 0 <= question < questions:
             raise validation.InputError("Vælg et spørgsmål.")
         text = validation.thought(st.session_state.get(THOUGHT_KEY), pa.MAX_THOUGHT)
-        wait = _wait_message(now)
-        if wait:
-            raise validation.InputError(wait)
+        _raise_if_waiting(now)
         storage().add_thought(code, question, text, now)
-    except (validation.InputError, StorageError) as exc:
-        st.session_state[_MESSAGE] = ("error", str(exc), "thought")
-        return
-    except Exception as exc:
-        log_failure("sending a thought", exc)
-        st.session_state[_MESSAGE] = ("error", GENERIC_ERROR, "thought")
-        return
-    _sent(now)
-    st.session_state.pop(_UNSENT, None)
-    st.session_state.setdefault(_MINE, []).append((question, text))
-    st.session_state[THOUGHT_KEY] = ""
-    st.session_state[_MESSAGE] = ("success", "Sendt anonymt. Tak! Du kan sende flere.", "thought")
+        return question, text
+
+    mine = _send("thought", THOUGHT_KEY, attempt, "Sendt anonymt. Tak! Du kan sende flere.")
+    if mine is not None:
+        st.session_state.setdefault(_MINE, []).append(mine)
 
 
 def _send_proposal(code: str) -> None:
-    now = time.time()
-    st.session_state[_UNSENT] = st.session_state.get(WHAT_KEY) or ""
-    try:
+    def attempt(now: float) -> bool:
+        due = st.session_state.get(DUE_KEY)
         who, what = validation.proposal(
             st.session_state.get(WHO_KEY),
             st.session_state.get(WHAT_KEY),
-            st.session_state.get(DUE_KEY),
+            due,
             date.today(),
             pa.MAX_PROPOSAL,
         )
-        wait = _wait_message(now)
-        if wait:
-            raise validation.InputError(wait)
-        storage().add_proposal(code, who, what, st.session_state.get(DUE_KEY), now)
-    except (validation.InputError, StorageError) as exc:
-        st.session_state[_MESSAGE] = ("error", str(exc), "proposal")
-        return
-    except Exception as exc:
-        log_failure("sending a proposal", exc)
-        st.session_state[_MESSAGE] = ("error", GENERIC_ERROR, "proposal")
-        return
-    _sent(now)
-    st.session_state.pop(_UNSENT, None)
-    st.session_state[WHAT_KEY] = ""
-    st.session_state[DUE_KEY] = None
-    st.session_state[_MESSAGE] = (
-        "success",
-        "Forslaget er sendt til ordstyreren, som godkender eller afviser det.",
+        _raise_if_waiting(now)
+        storage().add_proposal(code, who, what, due, now)
+        return True
+
+    done = _send(
         "proposal",
+        WHAT_KEY,
+        attempt,
+        "Forslaget er sendt til ordstyreren, som godkender eller afviser det.",
     )
+    if done:
+        st.session_state[DUE_KEY] = None
 
 
 def _message(form: str | None) -> None:

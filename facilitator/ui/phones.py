@@ -11,7 +11,6 @@ from urllib.parse import urlsplit
 
 import streamlit as st
 
-from facilitator import participation as pa
 from facilitator import validation
 from facilitator.exports import literal
 from facilitator.records import Meeting, Proposal, StorageError, Thought
@@ -232,7 +231,3 @@ def _dismiss(meeting: Meeting, p: Proposal) -> None:
     storage().dismiss_proposal(meeting.team.id, meeting.id, p.id)
     flash("Forslaget er afvist og slettet.")
     st.rerun(scope="fragment")
-
-
-THOUGHT_STEPS = (pa.DISCUSS, pa.KNOWLEDGE)
-PROPOSAL_STEP = pa.FOLLOW_UP

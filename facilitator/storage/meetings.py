@@ -48,6 +48,40 @@ def _rows_changed(result: object) -> int:
     return int(getattr(result, "rowcount", 0))
 
 
+def existing_follow_up(s: Session, meeting_id: str, client_key: str) -> int | None:
+    """The follow-up already stored under this ``client_key`` (a double click, a second
+    screen), if any."""
+    found = s.scalar(
+        select(FollowUpRowDB.id).where(
+            FollowUpRowDB.meeting_id == meeting_id, FollowUpRowDB.client_key == client_key
+        )
+    )
+    return None if found is None else int(found)
+
+
+def insert_follow_up(
+    s: Session,
+    meeting: Meeting,
+    client_key: str,
+    who: str,
+    what: str,
+    due: date | None,
+    case_number: int | None,
+) -> int:
+    row = FollowUpRowDB(
+        team_id=meeting.team.id,
+        meeting_id=meeting.id,
+        client_key=client_key,
+        who=who,
+        what=what,
+        due=due,
+        case_number=case_number,
+    )
+    s.add(row)
+    s.flush()
+    return int(row.id)
+
+
 def _owned_meeting(s: Session, team_id: int, meeting_id: str) -> None:
     found = s.scalar(
         select(MeetingRow.id).where(MeetingRow.id == meeting_id, MeetingRow.team_id == team_id)
@@ -359,25 +393,10 @@ class MeetingQueries(Database):
         client_key = client_key or secrets.token_hex(8)
         with self._session() as s:
             _owned_meeting(s, meeting.team.id, meeting.id)
-            existing = s.scalar(
-                select(FollowUpRowDB.id).where(
-                    FollowUpRowDB.meeting_id == meeting.id, FollowUpRowDB.client_key == client_key
-                )
-            )
+            existing = existing_follow_up(s, meeting.id, client_key)
             if existing is not None:
-                return int(existing)
-            row = FollowUpRowDB(
-                team_id=meeting.team.id,
-                meeting_id=meeting.id,
-                client_key=client_key,
-                who=who,
-                what=what,
-                due=due,
-                case_number=case_number,
-            )
-            s.add(row)
-            s.flush()
-            return int(row.id)
+                return existing
+            return insert_follow_up(s, meeting, client_key, who, what, due, case_number)
 
     def set_follow_up_done(self, team_id: int, follow_up_id: int, done: bool) -> None:
         with self._session() as s:

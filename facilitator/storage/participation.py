@@ -29,8 +29,15 @@ from facilitator.records import (
     Thought,
 )
 from facilitator.storage.engine import PARTICIPATION_TABLES
-from facilitator.storage.meetings import MeetingQueries, _owned_meeting, _rows_changed, _timer
-from facilitator.storage.models import FollowUpRowDB, MeetingRow, ProposalRow, ThoughtRow
+from facilitator.storage.meetings import (
+    MeetingQueries,
+    _owned_meeting,
+    _rows_changed,
+    _timer,
+    existing_follow_up,
+    insert_follow_up,
+)
+from facilitator.storage.models import MeetingRow, ProposalRow, ThoughtRow
 from facilitator.validation import MAX_NOTE
 
 
@@ -283,13 +290,9 @@ class ParticipationQueries(MeetingQueries):
         client_key = f"proposal-{proposal_id}"
         with self._session() as s:
             _owned_meeting(s, meeting.team.id, meeting.id)
-            existing = s.scalar(
-                select(FollowUpRowDB.id).where(
-                    FollowUpRowDB.meeting_id == meeting.id, FollowUpRowDB.client_key == client_key
-                )
-            )
+            existing = existing_follow_up(s, meeting.id, client_key)
             if existing is not None:
-                return int(existing)
+                return existing
             gone = s.execute(
                 delete(ProposalRow).where(
                     ProposalRow.id == proposal_id, ProposalRow.meeting_id == meeting.id
@@ -297,18 +300,7 @@ class ParticipationQueries(MeetingQueries):
             )
             if _rows_changed(gone) != 1:
                 raise StorageError(PROPOSAL_GONE)
-            row = FollowUpRowDB(
-                team_id=meeting.team.id,
-                meeting_id=meeting.id,
-                client_key=client_key,
-                who=who,
-                what=what,
-                due=due,
-                case_number=meeting.case_number,
-            )
-            s.add(row)
-            s.flush()
-            return int(row.id)
+            return insert_follow_up(s, meeting, client_key, who, what, due, meeting.case_number)
 
     def dismiss_proposal(self, team_id: int, meeting_id: str, proposal_id: int) -> None:
         with self._session() as s:

@@ -51,7 +51,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 # The browser flags the tests use, so the bench runs Chromium the same way.
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from harness import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 PY = sys.executable
 APP = ROOT / "app.py"
@@ -1354,7 +1354,7 @@ class LoopLag:
 async def _open_followers(server: Streamlit, followers: list[Follower]) -> float:
     """Open every follower page, a few at a time, until each shows step FROM_STEP; returns the
     wall time the whole lot took. A page that fails keeps its error and stays out."""
-    from stclient import StreamlitClient
+    from harness.stclient import StreamlitClient
 
     gate = asyncio.Semaphore(PARTICIPANT_OPEN_AT_ONCE)
     started = time.monotonic()
@@ -1522,7 +1522,8 @@ async def compare_with_chromium(
     same address; the step changes in the database. Returns, in seconds after the commit, when
     each showed the new step (None: not within PARTICIPANT_LIMIT), and the page's kind."""
     from playwright.async_api import async_playwright
-    from stclient import StreamlitClient
+
+    from harness.stclient import StreamlitClient
 
     page_def = follower_query(store, team_id, meeting_id)
     followers = [Follower(0, page_def, page_def.marker_for_step(FROM_STEP)) for _ in range(clients)]
@@ -1579,7 +1580,6 @@ async def compare_with_chromium(
 def bench_participants(report: Report, tmp: Path) -> None:
     from facilitator.storage import Storage
 
-    sys.path.insert(0, str(ROOT / "scripts"))
     with Streamlit(APP, tmp / "participants-data") as server:
         server.start()
         server.wait_healthy()

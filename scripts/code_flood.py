@@ -682,7 +682,7 @@ def main(argv: list[str] | None = None) -> int:
     tmp = None
     try:
         if args.start_app:
-            from tests.app_server import AppServer
+            from harness.app_server import AppServer
 
             tmp = tempfile.TemporaryDirectory(prefix="code-flood-")
             app = AppServer(Path(tmp.name))

@@ -36,8 +36,8 @@ from sqlalchemy import text  # noqa: E402
 
 from facilitator import timer as t  # noqa: E402
 from facilitator.storage import Storage  # noqa: E402
-from tests.app_server import AppServer  # noqa: E402
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from harness import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from harness.app_server import AppServer  # noqa: E402
 
 ACK_TIMEOUT_MS = 30_000
 
@@ -256,7 +256,7 @@ def run(meetings: int, seconds: float, backend: str, kill: bool) -> int:
     pg = None
     database_url = None
     if backend == "postgresql":
-        from tests.postgres import PostgresServer, find_bindir
+        from harness.postgres import PostgresServer, find_bindir
 
         bindir = find_bindir()
         if bindir is None:

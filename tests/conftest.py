@@ -14,20 +14,9 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, Route, expect
 
-from tests.postgres import PostgresServer, find_bindir
+from harness import CHROMIUM, CHROMIUM_ARGS, ROOT
+from harness.postgres import PostgresServer, find_bindir
 
-ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-    "--disable-quic",
-]
 ARTIFACTS = ROOT / "test-artifacts"
 
 # CI runs on 2 cores with Streamlit, Chromium and PostgreSQL side by side: a rerun can take
@@ -233,7 +222,7 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 @pytest.fixture
 def app(tmp_path: Path) -> Iterator[Any]:
     """The facilitator app under `streamlit run`, with its own empty data folder."""
-    from tests.app_server import AppServer  # here: app_server imports this module
+    from harness.app_server import AppServer
 
     server = AppServer(tmp_path)
     server.start()

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
+from harness.app_server import AppServer, create_team_in_browser, wait_idle
 from tests.accessibility import Allowed, axe_violations
-from tests.app_server import AppServer, create_team_in_browser, wait_idle
 
 pytestmark = pytest.mark.browser
 

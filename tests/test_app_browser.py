@@ -15,7 +15,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from facilitator import timer as t
 from facilitator.storage import Storage
-from tests.app_server import AppServer, create_team_in_browser, go_to_step, wait_idle
+from harness.app_server import AppServer, create_team_in_browser, go_to_step, wait_idle
 
 pytestmark = pytest.mark.browser
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.app_server import AppServer, create_team_in_browser, go_to_step, wait_idle
+from harness.app_server import AppServer, create_team_in_browser, go_to_step, wait_idle
 
 pytestmark = pytest.mark.browser
 

@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.app_server import AppServer
+from harness.app_server import AppServer
 from tests.conftest import ROOT
 
 

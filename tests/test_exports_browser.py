@@ -12,7 +12,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from facilitator import timer as t
 from facilitator.storage import Storage
-from tests.app_server import AppServer, wait_idle
+from harness.app_server import AppServer, wait_idle
 
 pytestmark = pytest.mark.browser
 

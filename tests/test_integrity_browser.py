@@ -20,8 +20,8 @@ from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 from facilitator import timer as tm
 from facilitator.records import Note
 from facilitator.storage import Storage
-from tests.app_server import AppServer, wait_idle
-from tests.postgres import PostgresServer
+from harness.app_server import AppServer, wait_idle
+from harness.postgres import PostgresServer
 
 pytestmark = pytest.mark.browser
 

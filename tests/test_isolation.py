@@ -23,7 +23,7 @@ from facilitator.records import NoteConflict, StorageError, Team, Throttled
 from facilitator.storage import Storage
 from facilitator.storage import teams as team_queries
 from facilitator.storage.engine import FILE_GONE
-from tests.postgres import PostgresServer
+from harness.postgres import PostgresServer
 
 TODAY = date(2026, 11, 27)
 PLAN = [60, 180, 360, 180, 120]

@@ -30,7 +30,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from facilitator import timer as tm
 from facilitator.storage import Storage
-from tests.app_server import AppServer, create_team_in_browser, wait_idle
+from harness.app_server import AppServer, create_team_in_browser, wait_idle
 
 pytestmark = pytest.mark.browser
 

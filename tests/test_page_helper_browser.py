@@ -20,7 +20,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from facilitator import timer as tm
 from facilitator.ui import timer_text
-from tests.app_server import free_port, wait_idle
+from harness.app_server import free_port, wait_idle
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.browser

@@ -31,8 +31,8 @@ from facilitator import participation as pa
 from facilitator import timer as tm
 from facilitator.storage import Storage
 from facilitator.storage.models import MeetingRow
+from harness.app_server import AppServer, create_team_in_browser, wait_idle
 from tests.accessibility import axe_result, start_axe
-from tests.app_server import AppServer, create_team_in_browser, wait_idle
 from tests.test_meeting_room_browser import _ENGLISH_RE, OBSERVER_JS, SCROLL_TOP_JS, SHOWN_JS
 
 pytestmark = pytest.mark.browser

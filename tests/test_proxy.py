@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Route, expect
 
-from tests.app_server import AppServer, go_to_step, wait_idle
-from tests.nginx import NginxServer, find_nginx
+from harness.app_server import AppServer, go_to_step, wait_idle
+from harness.nginx import NginxServer, find_nginx
 
 # Paths that reach /_stcore/metrics at Streamlit unless the proxy stops them: nginx matches
 # locations on the normalised path, but would forward the path as the client wrote it.

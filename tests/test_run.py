@@ -20,8 +20,8 @@ from collections.abc import Iterator
 
 import pytest
 
+from harness.nginx import free_port
 from tests.conftest import ROOT
-from tests.nginx import free_port
 
 
 def _handshake(port: int, host: str, origin: str | None = None) -> str:

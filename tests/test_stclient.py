@@ -22,12 +22,9 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from facilitator import timer as t
 from facilitator.exercise import default_plan_minutes
 from facilitator.storage import Storage
-from tests.app_server import AppServer
-from tests.conftest import ROOT
-
-sys.path.insert(0, str(ROOT / "scripts"))
-stclient = importlib.import_module("stclient")
-StreamlitClient = stclient.StreamlitClient
+from harness import ROOT
+from harness.app_server import AppServer
+from harness.stclient import StreamlitClient
 
 T = TypeVar("T")
 
@@ -244,6 +241,7 @@ def test_client_and_chromium_see_the_same_step_change(served: tuple[AppServer, S
     """Two headless followers and one Chromium tab on the same address: all show the new
     step, each within one redraw interval of the timer (4 s) plus the page's run."""
     app, store = served
+    sys.path.insert(0, str(ROOT / "scripts"))
     bench = importlib.import_module("bench")
     team_id, mid = _meeting(store, bench.FROM_STEP)
     got = _run(lambda: bench.compare_with_chromium(app.url, store, team_id, mid, clients=2))

@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from tests.app_server import AppServer, create_team_in_browser, go_to_step, wait_idle
+from harness.app_server import AppServer, create_team_in_browser, go_to_step, wait_idle
 
 pytestmark = pytest.mark.browser
 

@@ -12,7 +12,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from tests.conftest import ROOT
+from harness import ROOT
 
 
 def free_port() -> int:

@@ -20,7 +20,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from tests.conftest import ROOT
+from harness import ROOT
 
 NGINX = os.environ.get("NGINX", "/usr/sbin/nginx")
 README = ROOT / "README.md"

@@ -17,6 +17,7 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import psycopg
 from psycopg import sql
@@ -66,7 +67,7 @@ class PostgresServer:
     # --- running the server ---
 
     def _run(self, *args: str, timeout: float = 120) -> None:
-        kwargs: dict[str, object] = {}
+        kwargs: dict[str, Any] = {}
         if self._user is not None:
             kwargs = {"user": self._user.pw_uid, "group": self._user.pw_gid, "extra_groups": []}
         env = {
@@ -83,7 +84,7 @@ class PostgresServer:
             text=True,
             timeout=timeout,
             check=False,
-            **kwargs,  # type: ignore[arg-type]
+            **kwargs,
         )
         if result.returncode != 0:
             log = self.logfile.read_text(errors="replace") if self.logfile.exists() else ""

@@ -1,0 +1,24 @@
+"""One harness for the tests, the load script and the bench: the app server, a throwaway
+PostgreSQL, nginx in front of the app, Chromium's flags and the browser-free Streamlit client.
+
+Nothing here is part of the product; ``make test``, ``scripts/load.py`` and ``scripts/bench``
+import it (it is installed with the project in development mode)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
+]

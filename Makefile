@@ -81,13 +81,13 @@ test: $(STAMP) chromium postgresql nginx node_modules/.installed lint
 # killed (SIGKILL) and restarted halfway. Override with e.g. `make bench LOAD_SECONDS=20`.
 LOAD_MEETINGS ?= 30
 LOAD_SECONDS  ?= 60
-# bench.py's follower pages (participants' phones): PARTICIPANT_MEETINGS × PARTICIPANT_PAGES,
+# The bench's follower pages (participants' phones): PARTICIPANT_MEETINGS × PARTICIPANT_PAGES,
 # 30 × 8 unless given, e.g. `make bench PARTICIPANT_MEETINGS=5`; the meetings change step
 # over PARTICIPANT_SPREAD seconds (5).
 export PARTICIPANT_MEETINGS PARTICIPANT_PAGES PARTICIPANT_SPREAD
 
 bench: $(STAMP) chromium node_modules/.installed postgresql site
-	$(BIN)/python scripts/bench.py
+	$(BIN)/python -m bench
 	@echo; echo "== Falske teamkoder: 16 og 64 samtidige angribere (scripts/code_flood.py)"
 	@for n in 16 64; do $(BIN)/python scripts/code_flood.py --start-app --sessions $$n --seconds 20 || true; done
 	@for args in "--backend sqlite" "--backend postgresql" "--backend sqlite --kill" "--backend postgresql --kill"; do \

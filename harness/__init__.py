@@ -1,8 +1,8 @@
 """One harness for the tests, the load script and the bench: the app server, a throwaway
 PostgreSQL, nginx in front of the app, Chromium's flags and the browser-free Streamlit client.
 
-Nothing here is part of the product; ``make test``, ``scripts/load.py`` and ``scripts/bench``
-import it (it is installed with the project in development mode)."""
+Nothing here is part of the product; ``make test``, ``scripts/load.py`` and the bench
+(``python -m bench``) import it (it is installed with the project in development mode)."""
 
 from __future__ import annotations
 

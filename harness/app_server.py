@@ -1,9 +1,12 @@
-"""Start and stop `streamlit run app.py` for end-to-end tests."""
+"""Start and stop `streamlit run app.py` for end-to-end tests, the load script and the bench."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -11,6 +14,8 @@ import time
 import urllib.request
 from pathlib import Path
 from typing import Any
+
+import psutil
 
 from harness import ROOT
 
@@ -22,25 +27,49 @@ def free_port() -> int:
 
 
 class AppServer:
+    """One `streamlit run` process on a free port of 127.0.0.1 with its own data folder.
+
+    ``script`` runs another Streamlit file instead of app.py (the bench's hello-world app);
+    ``env`` adds variables to the server's environment."""
+
     def __init__(
         self,
         data_dir: Path,
         port: int | None = None,
         site_url: str = "http://127.0.0.1:9/",
         database_url: str | None = None,
+        script: Path | None = None,
+        env: dict[str, str] | None = None,
     ) -> None:
         self.data_dir = data_dir
         self.database_url = database_url
         self.port = port or free_port()
         self.site_url = site_url
+        self.script = script or ROOT / "app.py"
+        self.env = dict(env or {})
         self.proc: subprocess.Popen[bytes] | None = None
         self.log = data_dir / f"streamlit-{self.port}.log"
+        self.started_at = 0.0  # monotonic time just before the process was started
+        self._log_file: io.BufferedWriter | None = None
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}/"
 
+    @property
+    def pid(self) -> int:
+        if self.proc is None:
+            raise RuntimeError("streamlit is not running")
+        return self.proc.pid
+
+    @property
+    def db(self) -> Path:
+        """The SQLite file the app uses when no ``database_url`` is given."""
+        return self.data_dir / "borgercases.sqlite3"
+
     def start(self, timeout: float = 60.0) -> float:
+        """Start the server and wait until it answers its health check; returns the seconds
+        that took (``started_at`` holds when the process was started)."""
         env = {
             **os.environ,
             "BORGERCASES_DATA_DIR": str(self.data_dir),
@@ -49,14 +78,18 @@ class AppServer:
         env.pop("DATABASE_URL", None)
         if self.database_url:
             env["DATABASE_URL"] = self.database_url
-        started = time.monotonic()
+        env.update(self.env)
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self._close_log()
+        self._log_file = self.log.open("wb")
+        self.started_at = time.monotonic()
         self.proc = subprocess.Popen(
             [
                 sys.executable,
                 "-m",
                 "streamlit",
                 "run",
-                str(ROOT / "app.py"),
+                str(self.script),
                 "--server.port",
                 str(self.port),
                 "--server.address",
@@ -66,23 +99,42 @@ class AppServer:
             ],
             cwd=ROOT,
             env=env,
-            stdout=self.log.open("wb"),
+            stdout=self._log_file,
             stderr=subprocess.STDOUT,
         )
-        deadline = started + timeout
+        deadline = self.started_at + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(self.log.read_text(errors="replace"))
+                raise RuntimeError(
+                    f"streamlit exited with code {self.proc.returncode}:\n{self._log_text()}"
+                )
             try:
                 with urllib.request.urlopen(self.url + "_stcore/health", timeout=2) as r:
                     if r.status == 200:
-                        return time.monotonic() - started
+                        return time.monotonic() - self.started_at
             except OSError:
-                time.sleep(0.2)
-        raise TimeoutError(f"streamlit did not start: {self.log.read_text(errors='replace')}")
+                time.sleep(0.05)
+        raise TimeoutError(f"streamlit did not start: {self._log_text()}")
+
+    def check(self) -> None:
+        """Raise if the server has stopped (crashed, or was killed from outside)."""
+        if self.proc is None or self.proc.poll() is None:
+            return
+        rc = self.proc.returncode
+        how = f"exit code {rc}"
+        if rc < 0:
+            with contextlib.suppress(ValueError):
+                how = f"killed by {signal.Signals(-rc).name}"
+        lines = [ln.strip() for ln in self._log_text().splitlines() if ln.strip()]
+        raise RuntimeError(f"streamlit stopped ({how}): {lines[-1] if lines else 'no output'}")
 
     def stop(self, kill: bool = False) -> None:
+        """Stop the server (SIGTERM, or SIGKILL with ``kill``) and whatever it started."""
         if self.proc and self.proc.poll() is None:
+            try:
+                children = psutil.Process(self.proc.pid).children(recursive=True)
+            except psutil.Error:
+                children = []
             if kill:
                 self.proc.kill()
             else:
@@ -92,7 +144,25 @@ class AppServer:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+            for child in children:  # any that outlived the server
+                with contextlib.suppress(psutil.Error):
+                    child.kill()
         self.proc = None
+        self._close_log()
+
+    def _log_text(self) -> str:
+        return self.log.read_text(errors="replace") if self.log.exists() else ""
+
+    def _close_log(self) -> None:
+        if self._log_file is not None:
+            self._log_file.close()
+            self._log_file = None
+
+    def __enter__(self) -> AppServer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
 
 
 def wait_idle(page: Any, settle_ms: int = 400) -> None:

@@ -1,6 +1,6 @@
 """A minimal Streamlit session client: the browser's side of the protocol, without a browser.
 
-Used by the bench (scripts/bench.py, rows ``participants_*``) to hold a few hundred passive
+Used by the bench (bench/participants.py, rows ``participants_*``) to hold a few hundred passive
 "follower" pages open on a small machine, where as many Chromium pages would not fit.
 
 It talks to ``/_stcore/stream`` the way Streamlit 1.67's frontend does:

@@ -33,11 +33,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import quote, urlencode, urljoin, urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from facilitator.cases import load_cases  # noqa: E402
-from sitebuild.links import (  # noqa: E402
+from facilitator.cases import load_cases
+from sitebuild.links import (
     ARCHIVE_YEAR,
     DEAD,
     MOVED,
@@ -48,6 +45,8 @@ from sitebuild.links import (  # noqa: E402
     report_json,
     summary,
 )
+
+ROOT = Path(__file__).resolve().parent.parent
 
 AVAILABILITY_API = "https://archive.org/wayback/available"
 USER_AGENT = "Mozilla/5.0 (compatible; Borgercases-linkkontrol; +make links)"

@@ -103,11 +103,9 @@ import websockets
 from streamlit.proto.Alert_pb2 import Alert
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from websockets.typing import Origin, Subprotocol
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from facilitator import teamcode  # noqa: E402
+from facilitator import teamcode
 
 OPEN_FORM, CODE_LABEL = "open_team", "Teamkode"
 NEW_FORM, NAME_LABEL = "new_team", "Teamets navn"
@@ -205,11 +203,14 @@ class StreamlitSession:
         self.ws: Any = None
 
     async def connect(self, timeout: float) -> None:
-        extra = {"local_addr": (self.local_address, 0)} if self.local_address else {}
+        # Passed on to the event loop's create_connection: the address to send from.
+        extra: dict[str, Any] = (
+            {"local_addr": (self.local_address, 0)} if self.local_address else {}
+        )
         self.ws = await websockets.connect(
             self.ws_url,
-            subprotocols=["streamlit", AUTH_PLACEHOLDER],
-            origin=self.origin,
+            subprotocols=[Subprotocol("streamlit"), Subprotocol(AUTH_PLACEHOLDER)],
+            origin=Origin(self.origin),
             open_timeout=timeout,
             max_size=None,
             proxy=None,
@@ -269,6 +270,8 @@ class StreamlitSession:
                 delta_kind = msg.delta.WhichOneof("type")
                 if delta_kind == "new_element":
                     element_kind = msg.delta.new_element.WhichOneof("type")
+                    if element_kind is None:
+                        raise ProtocolError("an element without a type")
                     element = getattr(msg.delta.new_element, element_kind)
                     page.elements[path] = (element_kind, element)
                     if element_kind == "exception":

@@ -28,16 +28,13 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from playwright.async_api import Page, async_playwright
+from sqlalchemy import text
 
-from playwright.async_api import Page, async_playwright  # noqa: E402
-from sqlalchemy import text  # noqa: E402
-
-from facilitator import timer as t  # noqa: E402
-from facilitator.storage import Storage  # noqa: E402
-from harness import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
-from harness.app_server import AppServer  # noqa: E402
+from facilitator import timer as t
+from facilitator.storage import Storage
+from harness import CHROMIUM, CHROMIUM_ARGS
+from harness.app_server import AppServer
 
 ACK_TIMEOUT_MS = 30_000
 
@@ -72,7 +69,11 @@ def _prepare(store: Storage, meetings: int) -> list[User]:
         )
         # Half the meetings are at step 3 (notes), half at step 5 (follow-ups).
         step = 2 if n % 2 == 0 else 4
-        store.update_timer(team.id, mid, lambda s, step=step: t.go_to(t.start(s, now), step, now))
+
+        def started_at(state: t.TimerState, step: int = step) -> t.TimerState:
+            return t.go_to(t.start(state, now), step, now)
+
+        store.update_timer(team.id, mid, started_at)
         users.append(User(n, mid, step=step + 1))
     return users
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -9,6 +10,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -22,6 +24,17 @@ ARTIFACTS = ROOT / "test-artifacts"
 # CI runs on 2 cores with Streamlit, Chromium and PostgreSQL side by side: a rerun can take
 # several seconds there. Waiting longer never makes a failing check pass.
 expect.set_options(timeout=15_000)
+
+
+def import_script(name: str) -> ModuleType:
+    """scripts/NAME.py as a module, without putting the scripts folder on the import path."""
+    path = ROOT / "scripts" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"scripts_{name}", path)
+    assert spec is not None and spec.loader is not None, path
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while it executes
+    spec.loader.exec_module(module)
+    return module
 
 
 def mkdocs_build(dest: Path, config: Path | None = None) -> subprocess.CompletedProcess[str]:

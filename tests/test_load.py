@@ -4,7 +4,6 @@ SIGKILL halfway and restarted – every write acknowledged on screen is stored e
 
 from __future__ import annotations
 
-import importlib
 import re
 import subprocess
 import sys
@@ -14,10 +13,9 @@ from pathlib import Path
 import pytest
 
 from facilitator.storage import Storage
-from tests.conftest import ROOT
+from tests.conftest import ROOT, import_script
 
-sys.path.insert(0, str(ROOT / "scripts"))
-load = importlib.import_module("load")
+load = import_script("load")
 
 pytestmark = pytest.mark.browser
 

@@ -21,7 +21,7 @@ from collections.abc import Iterator
 import pytest
 
 from harness.nginx import free_port
-from tests.conftest import ROOT
+from tests.conftest import ROOT, import_script
 
 
 def _handshake(port: int, host: str, origin: str | None = None) -> str:
@@ -147,8 +147,7 @@ def test_make_run_serves_a_home_page_that_links_to_the_app(kit: Kit) -> None:
 def test_phones_are_let_in_only_when_asked_and_only_under_the_lan_address() -> None:
     """`make run PHONES=1`: the app listens on the network too, accepting this machine's LAN
     address as its host name besides the local ones – and nothing else changes without it."""
-    sys.path.insert(0, str(ROOT / "scripts"))
-    import run
+    run = import_script("run")
 
     local = run.app_command(8501)
     assert local[local.index("--server.address") + 1] == "127.0.0.1"

@@ -1,4 +1,4 @@
-"""The headless Streamlit client of the bench (scripts/stclient.py) against the real app.
+"""The headless Streamlit client of the bench (harness/stclient.py) against the real app.
 
 It must show the meeting page as a browser tab does, follow a step change made in the database
 purely through the timer fragment's auto-rerun (nothing else asks the server for a run), press
@@ -8,8 +8,6 @@ for the whole module."""
 from __future__ import annotations
 
 import asyncio
-import importlib
-import sys
 import threading
 import time
 from collections.abc import Callable, Coroutine, Iterator
@@ -19,10 +17,10 @@ from typing import Any, TypeVar
 import pytest
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
+from bench import participants
 from facilitator import timer as t
 from facilitator.exercise import default_plan_minutes
 from facilitator.storage import Storage
-from harness import ROOT
 from harness.app_server import AppServer
 from harness.stclient import StreamlitClient
 
@@ -241,10 +239,8 @@ def test_client_and_chromium_see_the_same_step_change(served: tuple[AppServer, S
     """Two headless followers and one Chromium tab on the same address: all show the new
     step, each within one redraw interval of the timer (4 s) plus the page's run."""
     app, store = served
-    sys.path.insert(0, str(ROOT / "scripts"))
-    bench = importlib.import_module("bench")
-    team_id, mid = _meeting(store, bench.FROM_STEP)
-    got = _run(lambda: bench.compare_with_chromium(app.url, store, team_id, mid, clients=2))
+    team_id, mid = _meeting(store, participants.FROM_STEP)
+    got = _run(lambda: participants.compare_with_chromium(app.url, store, team_id, mid, clients=2))
     assert got["chromium"] is not None and got["chromium"] < 8, got
     assert len(got["clients"]) == 2, got
     assert all(s is not None and s < 8 for s in got["clients"]), got

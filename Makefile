@@ -1,6 +1,7 @@
 # Borgercases – the only entry points a newcomer needs:
 #   make run    build the site and start site + facilitator app (prints the addresses)
 #   make test   lint, type check and run the whole test suite (installs Chromium if missing)
+#   make test-fast  the quick tests only (no browser, PostgreSQL, site builds or app servers)
 #   make site   build the static site into site/
 #   make bench  print performance figures (not part of the tests)
 #   make links  check the cases' resource links (needs internet; not part of the tests)
@@ -12,7 +13,7 @@ STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksu
 export NO_MKDOCS_2_WARNING := 1
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test site bench links lint chromium postgresql nginx lock clean
+.PHONY: run test test-fast site bench links lint chromium postgresql nginx lock clean
 
 $(STAMP): requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 kræves (fundet " + sys.version.split()[0] + ")")'
@@ -76,6 +77,11 @@ node_modules/.installed: package.json package-lock.json
 
 test: $(STAMP) chromium postgresql nginx node_modules/.installed lint
 	$(BIN)/python -m pytest
+
+# Under a minute, while working: no lint, and nothing that needs Chromium, PostgreSQL or nginx,
+# builds the site or starts an app server (the markers in tests/conftest.py). `make test` runs all.
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not slow and not browser and not postgres" -q
 
 # Load figures: 30 meetings typing for 60 s, on SQLite and PostgreSQL, and with the server
 # killed (SIGKILL) and restarted halfway. Override with e.g. `make bench LOAD_SECONDS=20`.

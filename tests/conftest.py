@@ -8,7 +8,7 @@ import shutil
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -20,6 +20,49 @@ from harness import CHROMIUM, CHROMIUM_ARGS, ROOT
 from harness.postgres import PostgresServer, find_bindir
 
 ARTIFACTS = ROOT / "test-artifacts"
+
+pytest_plugins = ["pytester"]  # tests/test_markers.py runs the marking hook on tiny test files
+
+# Markers (registered in pyproject.toml) given by what a test uses, not by hand in every file:
+# `make test-fast` runs `-m "not slow and not browser and not postgres"`.
+BROWSER_FIXTURES = frozenset({"page", "browser", "context"})
+# A subprocess server or a site build: seconds before the test's first line runs.
+SLOW_FIXTURES = frozenset(
+    {
+        "built_site",  # mkdocs build
+        "zensical_site",  # zensical build
+        "any_site",  # each of the two in turn (taken with getfixturevalue)
+        "site_server",
+        "any_site_server",
+        "checked_site",  # tests/test_links.py: both builds with a link check's data file
+        "app",  # `streamlit run app.py`
+        "served",  # tests/test_stclient.py: the same
+        "stack",  # tests/test_proxy.py: the app behind nginx
+        "kit",  # tests/test_run.py: `make run`
+    }
+)
+
+
+def markers_for(path: Path, fixtures: Iterable[str], params: dict[str, object]) -> set[str]:
+    """The markers a test gets from its file's name, its fixtures and its parameters."""
+    used = set(fixtures)
+    found = set()
+    if used & BROWSER_FIXTURES or path.name.endswith("_browser.py"):
+        found.add("browser")
+    if "postgres_server" in used or params.get("backend") == "postgresql":
+        found.add("postgres")
+    if used & SLOW_FIXTURES:
+        found.add("slow")
+    return found
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        params = dict(callspec.params) if callspec is not None else {}
+        for name in markers_for(item.path, getattr(item, "fixturenames", ()), params):
+            item.add_marker(name)
+
 
 # CI runs on 2 cores with Streamlit, Chromium and PostgreSQL side by side: a rerun can take
 # several seconds there. Waiting longer never makes a failing check pass.

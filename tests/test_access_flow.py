@@ -15,6 +15,9 @@ from facilitator.storage import Storage, teams
 from facilitator.ui import access, common
 from tests.conftest import ROOT
 
+# Every test runs the app in AppTest, most for a whole flow: about a second each.
+pytestmark = pytest.mark.slow
+
 APP = str(ROOT / "app.py")
 
 

@@ -12,6 +12,9 @@ from streamlit.testing.v1 import AppTest
 from facilitator.storage import Storage
 from tests.conftest import ROOT
 
+# Every test runs the app in AppTest, most for a whole flow: about a second each.
+pytestmark = pytest.mark.slow
+
 APP = str(ROOT / "app.py")
 
 

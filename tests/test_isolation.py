@@ -58,6 +58,7 @@ def test_a_deleted_follow_ups_id_is_never_given_to_a_new_one(store: Storage) -> 
     assert second > first
 
 
+@pytest.mark.slow  # Hypothesis, a database per example
 @settings(
     max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -248,6 +249,7 @@ def test_a_save_on_top_of_an_unseen_revision_is_refused_with_the_other_text(
     assert store.save_note(team.id, mid, "q0", "A's pointe\n\nPointe fra B.", 0) == merged
 
 
+@pytest.mark.slow  # Hypothesis, a database per example
 @settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )

@@ -17,9 +17,8 @@ from tests.conftest import ROOT, import_script
 
 load = import_script("load")
 
-pytestmark = pytest.mark.browser
 
-
+@pytest.mark.browser  # the load script drives Chromium
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_kill_during_load_loses_nothing(backend: str, request: pytest.FixtureRequest) -> None:
     if backend == "postgresql":

@@ -12,6 +12,9 @@ from streamlit.testing.v1 import AppTest
 from facilitator.exercise import STEPS
 from tests.test_app_flow import _app, _click, _create_team, _db, _no_errors, _start_meeting, _text
 
+# Every test runs the app in AppTest, most for a whole flow: about a second each.
+pytestmark = pytest.mark.slow
+
 
 def _labels(at: AppTest) -> list[str]:
     return [str(b.label) for b in at.button]

@@ -234,6 +234,7 @@ def test_downgrade_to_nothing_and_back(db_url: str) -> None:
     assert _current(db_url) == _head()
 
 
+@pytest.mark.slow  # several Python processes
 def test_servers_starting_at_once_all_get_the_schema(db_url: str) -> None:
     """Separate processes migrating one database at once take turns (advisory lock on
     PostgreSQL, BEGIN IMMEDIATE on SQLite) – none fails on a half-made schema."""

@@ -22,6 +22,9 @@ from facilitator.storage import Storage
 from facilitator.storage.models import MeetingRow
 from tests.test_app_flow import _app, _click, _db, _errors, _no_errors, _text
 
+# Every test runs the app in AppTest, most for a whole flow: about a second each.
+pytestmark = pytest.mark.slow
+
 CASE = next(c for c in load_cases() if c.number == 9)
 PHONE_WIDGETS = {
     "Til spørgsmål",

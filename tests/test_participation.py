@@ -124,6 +124,7 @@ def test_any_code_survives_display_and_typing_back(code: str, upper: bool) -> No
     assert pa.normalize_join_code(typed.replace("-", " ")) == code
 
 
+@pytest.mark.slow  # Hypothesis, 100 texts
 @given(raw=st.text(max_size=60))
 def test_normalize_gives_a_valid_code_or_none_for_any_text(raw: str) -> None:
     code = pa.normalize_join_code(raw)

@@ -13,6 +13,9 @@ from facilitator.exercise import STEPS
 from macros.main import glossary_entries
 from tests.conftest import copy_project, mkdocs_build, zensical_build
 
+# Every test builds the site (MkDocs or Zensical) from a copy of the project.
+pytestmark = pytest.mark.slow
+
 CASES = load_cases()
 
 

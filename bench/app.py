@@ -21,7 +21,7 @@ from bench.common import APP, LOCAL, VIEWPORT, new_team
 from bench.procs import tree_cpu_seconds
 from bench.report import Report, log, median, short
 from harness import CHROMIUM, CHROMIUM_ARGS
-from harness.app_server import AppServer
+from harness.app_server import AppServer, start_meeting_in_browser
 
 COLD_RUNS = 3
 CPU_SECONDS = 20
@@ -60,24 +60,22 @@ def app_context(browser: Any, watch: AppWatch) -> Any:
 
 
 def start_meeting(page: Any, server: AppServer, team: str) -> str:
-    """Start a meeting in the browser with the test suite's own helper (_start in
-    tests/test_app_browser.py), so the bench follows the UI as the tests do. Should that fail
-    (say, the UI changed ahead of the tests), open a meeting made through the storage instead
-    and say so; returns a note for the table ("" when _start worked)."""
+    """Start a meeting in the browser with the tests' own helper
+    (harness.app_server.start_meeting_in_browser), so the bench follows the UI as the tests
+    do. Should that fail (say, the UI changed ahead of the tests), open a meeting made through
+    the storage instead and say so; returns a note for the table ("" when that worked)."""
     try:
-        from tests.test_app_browser import _start
-
-        _start(page, server, team=team)
+        start_meeting_in_browser(page, server, team=team)
         return ""
     except Exception as exc:
         reason = short(exc, 50)
-        log(f"  _start from tests/test_app_browser.py failed ({reason}); using storage")
+        log(f"  start_meeting_in_browser failed ({reason}); using storage")
     from playwright.sync_api import expect
 
     (meeting_id,) = prepare_meetings(server.db, 1, step=0, start_timer=False, prefix=team)
     page.goto(f"{server.url}?m={meeting_id}", timeout=60000)
     expect(page.get_by_role("heading", name=re.compile("Trin 1"))).to_be_visible(timeout=60000)
-    return f"; meeting made via storage, _start failed: {reason}"
+    return f"; meeting made via storage, start_meeting_in_browser failed: {reason}"
 
 
 def click_and_wait(page: Any, button: str, then: Any, timeout: float = 60000) -> None:

@@ -199,3 +199,21 @@ def go_to_step(page: Any, n: int) -> None:
     wait_idle(page)
     page.get_by_role("button", name="Næste trin").click()
     expect(page.get_by_role("heading", name=re.compile(f"Trin {n}"))).to_be_visible()
+
+
+def start_meeting_in_browser(page: Any, app: AppServer, team: str = "Team Syd") -> str:
+    """Create a team and start a meeting with three participants, as a facilitator does on
+    the start page; returns the meeting's id from the address."""
+    from playwright.sync_api import expect
+
+    create_team_in_browser(page, app, team)
+    page.get_by_role("textbox", name="Deltagere (valgfrit, ét navn pr. linje)").fill(
+        "Anne\nBo\nمريم"
+    )
+    page.get_by_role("button", name="Start mødet").click()
+    expect(page.get_by_role("heading", name="Trin 1: Vælg en ordstyrer")).to_be_visible(
+        timeout=20000
+    )
+    match = re.search(r"[?&]m=([\w-]+)", page.url)
+    assert match, page.url
+    return match.group(1)

@@ -15,7 +15,12 @@ from playwright.sync_api import Browser, Page, expect
 
 from facilitator import timer as t
 from facilitator.storage import Storage
-from harness.app_server import AppServer, create_team_in_browser, go_to_step, wait_idle
+from harness.app_server import (
+    AppServer,
+    go_to_step,
+    start_meeting_in_browser,
+    wait_idle,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -43,26 +48,12 @@ def _timer(page: Page) -> str:
     return page.locator(".bc-timer__big").inner_text()
 
 
-def _start(page: Page, app: AppServer, team: str = "Team Syd") -> str:
-    create_team_in_browser(page, app, team)
-    page.get_by_role("textbox", name="Deltagere (valgfrit, ét navn pr. linje)").fill(
-        "Anne\nBo\nمريم"
-    )
-    page.get_by_role("button", name="Start mødet").click()
-    expect(page.get_by_role("heading", name="Trin 1: Vælg en ordstyrer")).to_be_visible(
-        timeout=20000
-    )
-    match = re.search(r"[?&]m=([\w-]+)", page.url)
-    assert match, page.url
-    return match.group(1)
-
-
 def test_whole_meeting_in_the_browser(browser: Browser, app: AppServer, artifacts: Path) -> None:
     page, leaked = _page(browser)
     page.goto(app.url)
     expect(page.locator("html")).to_have_attribute("lang", "da", timeout=15000)
     page.screenshot(path=artifacts / "app-start-1366.png")
-    meeting_id = _start(page, app)
+    meeting_id = start_meeting_in_browser(page, app)
 
     # The countdown visibly counts, computed from stored timestamps.
     page.get_by_role("button", name="Start uret").click()
@@ -142,7 +133,7 @@ def test_a_note_survives_a_server_restart(
     browser: Browser, app: AppServer, artifacts: Path
 ) -> None:
     page, _ = _page(browser)
-    meeting_id = _start(page, app, team="Team Vest")
+    meeting_id = start_meeting_in_browser(page, app, team="Team Vest")
     page.get_by_role("button", name="Start uret").click()
     expect(page.get_by_role("button", name="Pause")).to_be_visible()
     for n in (2, 3):
@@ -169,7 +160,7 @@ def test_projector_mode_at_room_sizes(
     browser: Browser, app: AppServer, artifacts: Path, width: int, height: int
 ) -> None:
     page, leaked = _page(browser, width, height)
-    meeting_id = _start(page, app, team=f"Team {width}")
+    meeting_id = start_meeting_in_browser(page, app, team=f"Team {width}")
     page.goto(f"{app.url}?m={meeting_id}&p=1")
     expect(page.get_by_role("button", name="Afslut projektorvisning")).to_be_visible(timeout=20000)
     expect(page.locator('[data-testid="stSidebar"]')).to_be_hidden()

@@ -5,6 +5,7 @@ per-session media file, and what is reused between runs follows every change."""
 from __future__ import annotations
 
 import base64
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ import streamlit as st
 from facilitator import participation as pa
 from facilitator.storage import Storage
 from facilitator.ui import participant, shell
+from facilitator.ui.common import ASSETS, style
 from tests.test_app_flow import _app, _db, _no_errors, _text
 from tests.test_participants_app import _go, _meeting, _phone
 
@@ -102,3 +104,25 @@ def test_the_fragments_read_serves_the_page_run_it_asks_for_only_when_fresh_and_
         store.delete_meeting(team.id, meeting.id)
         at.run()
     assert pa.JOIN_CLOSED in [e.value for e in at.error]
+
+
+def _rules(css: str) -> str:
+    """A sheet's rules without comments and white space, for comparing."""
+    return re.sub(r"\s+", "", re.sub(r"/\*.*?\*/", "", css, flags=re.DOTALL))
+
+
+def test_the_prepared_style_block_holds_every_rule_of_its_sheets_in_order() -> None:
+    sheets = [p.name for p in ASSETS.glob("*.css")]
+    assert {"base.css", "phone.css", "projector.css", "print.css"} <= set(sheets)
+    for names in (
+        ("base.css",),
+        ("base.css", "phone.css"),
+        ("base.css", "projector.css"),
+        tuple(sheets),
+    ):
+        block = style(*names)
+        assert block.startswith("\n<style>\n") and block.endswith("</style>\n")
+        assert block.count("<") == 2  # the sanitiser keeps it (tests/test_timer_text.py)
+        inner = block.removeprefix("\n<style>\n").removesuffix("</style>\n")
+        assert _rules(inner) == "".join(_rules((ASSETS / n).read_text("utf-8")) for n in names)
+        assert "/*" not in inner

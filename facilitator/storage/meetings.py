@@ -8,8 +8,9 @@ import secrets
 import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Integer, delete, func, insert, select, update
+from sqlalchemy import Integer, Row, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -453,7 +454,8 @@ def _aware(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def _timer(row: MeetingRow) -> TimerState:
+def _timer(row: MeetingRow | Row[*tuple[Any, ...]]) -> TimerState:
+    """The timer of a mapped meeting or of a Core row with the same column names."""
     return TimerState(
         plan=tuple(int(x) for x in row.plan),
         status=row.status,

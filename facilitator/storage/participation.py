@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from datetime import date
 
-from sqlalchemy import case, delete, func, select, update
+from sqlalchemy import bindparam, case, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, undefer
 
@@ -39,6 +39,19 @@ from facilitator.storage.meetings import (
 )
 from facilitator.storage.models import MeetingRow, ProposalRow, ThoughtRow
 from facilitator.validation import MAX_NOTE
+
+_PHONE_QUERY = select(
+    MeetingRow.case_number,
+    MeetingRow.meeting_date,
+    MeetingRow.plan,
+    MeetingRow.status,
+    MeetingRow.current_step,
+    MeetingRow.used,
+    MeetingRow.allocated,
+    MeetingRow.running_since,
+    MeetingRow.finished_at,
+    MeetingRow.join_created,
+).where(MeetingRow.join_code == bindparam("code"))
 
 
 class ParticipationQueries(MeetingQueries):
@@ -112,11 +125,16 @@ class ParticipationQueries(MeetingQueries):
         """What a participant's page shows, or None when the code opens nothing (never was,
         drawn anew, meeting deleted, finished longer ago than the grace period)."""
         now = time.time() if now is None else now
-        with self._session() as s:
-            row = self._open_row(s, code, now)
-            if row is None:
-                return None
-            return PhoneMeeting(row.case_number, row.meeting_date, _timer(row))
+        code = pa.normalize_join_code(code)
+        if code is None:
+            return None
+        # Every phone asks every few seconds: one prepared Core query of the columns it needs,
+        # no ORM session and no mapped object (a third of the cost of ``_open_row``).
+        with self._guard(), self.engine.connect() as conn:
+            row = conn.execute(_PHONE_QUERY, {"code": code}).first()
+        if row is None or not pa.link_open(row.status, row.finished_at, row.join_created, now):
+            return None
+        return PhoneMeeting(row.case_number, row.meeting_date, _timer(row))
 
     def _check_send(self, s: Session, row: MeetingRow, kind: str, now: float) -> None:
         view = pa.phone_view(_timer(row))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import re
 import threading
 import traceback
 from collections.abc import Callable
@@ -149,19 +150,25 @@ def asset(name: str) -> str:
     return (ASSETS / name).read_text(encoding="utf-8")
 
 
-def style(name: str) -> str:
-    """A stylesheet from assets/, ready for ``st.html``."""
+@functools.cache
+def style(*names: str) -> str:
+    """Style sheets from assets/, in this order, as one block ready for ``st.html``: comments
+    and indentation left out. Made once per process – Streamlit dedents and scans the text of
+    every ``st.html`` call on every run of every page."""
+    css = re.sub(r"/\*.*?\*/", "", "\n".join(asset(n) for n in names), flags=re.DOTALL)
+    css = "\n".join(line.strip() for line in css.splitlines() if line.strip())
     # The leading newline matters: the browser's HTML sanitiser (DOMPurify) drops a <style>
     # that opens the fragment.
-    return f"\n<style>\n{asset(name)}</style>\n"
+    return f"\n<style>\n{css}\n</style>\n"
 
 
 def apply_styles(projector: bool, phone: bool = False) -> None:
-    st.html(style("base.css"))
+    names = ["base.css"]
     if projector:
-        st.html(style("projector.css"))
+        names.append("projector.css")
     if phone:
-        st.html(style("phone.css"))
+        names.append("phone.css")
+    st.html(style(*names))
 
 
 _helper = st.components.v2.component("borgercases_helper", js=asset("helper.js"))

@@ -28,8 +28,12 @@ class AppServer:
         port: int | None = None,
         site_url: str = "http://127.0.0.1:9/",
         database_url: str | None = None,
+        extra_env: dict[str, str] | None = None,
     ) -> None:
+        """``extra_env``: further variables for the process, e.g. the cookie secret that several
+        processes behind one proxy share (STREAMLIT_SERVER_COOKIE_SECRET)."""
         self.data_dir = data_dir
+        self.extra_env = dict(extra_env or {})
         self.database_url = database_url
         self.port = port or free_port()
         self.site_url = site_url
@@ -49,6 +53,7 @@ class AppServer:
         env.pop("DATABASE_URL", None)
         if self.database_url:
             env["DATABASE_URL"] = self.database_url
+        env.update(self.extra_env)
         started = time.monotonic()
         self.proc = subprocess.Popen(
             [

@@ -9,7 +9,8 @@ stops by itself is reported and not restarted (that is systemd's job, deploy/bor
 the others go on, and nginx sends its browsers to them.
 
 Every process gets the same ``STREAMLIT_SERVER_COOKIE_SECRET`` (generated for this run unless
-given): Streamlit signs its cookies with it, and a browser that fails over from one process to
+given): Streamlit signs its session cookie and st.login's cookie with it (unless ``[auth]`` in
+secrets.toml has its own ``cookie_secret``), and a browser that fails over from one process to
 another must still be trusted there.
 
 More than one process needs PostgreSQL. SQLite would keep the data correct across processes (its

@@ -1,5 +1,6 @@
 # Borgercases – the only entry points a newcomer needs:
 #   make run    build the site and start site + facilitator app (prints the addresses)
+#   make serve  the facilitator app as APP_PROCESSES processes for nginx (server operation)
 #   make test   lint, type check and run the whole test suite (installs Chromium if missing)
 #   make test-fast  the quick tests only (no browser, PostgreSQL, site builds or app servers)
 #   make site   build the static site into site/
@@ -13,7 +14,7 @@ STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksu
 export NO_MKDOCS_2_WARNING := 1
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test test-fast site bench links lint chromium postgresql nginx lock clean
+.PHONY: run serve test test-fast site bench links lint chromium postgresql nginx lock clean
 
 $(STAMP): requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 kræves (fundet " + sys.version.split()[0] + ")")'
@@ -32,6 +33,15 @@ site: $(STAMP)
 # `make run PHONES=1`: the participants' phones on the same network can join (README).
 run: $(STAMP)
 	@PHONES=$(PHONES) $(BIN)/python scripts/run.py
+
+# Server operation behind nginx (README, "Drift på en server"): APP_PROCESSES app processes on
+# 127.0.0.1:PORT, PORT+1, …, e.g. `make serve APP_PROCESSES=2 DATABASE_URL=postgresql://… PORT=8501`.
+# DATABASE_URL, ALLOWED_HOSTS and STREAMLIT_SERVER_COOKIE_SECRET reach scripts/serve.py from the
+# command line or the environment.
+APP_PROCESSES ?= 1
+PORT          ?= 8501
+serve: $(STAMP)
+	@APP_PROCESSES=$(APP_PROCESSES) PORT=$(PORT) $(BIN)/python scripts/serve.py
 
 # Python, and the facilitator app's front-end code (facilitator/ui/assets: eslint, stylelint).
 lint: $(STAMP) node_modules/.installed

@@ -40,8 +40,12 @@ class AppServer:
         database_url: str | None = None,
         script: Path | None = None,
         env: dict[str, str] | None = None,
+        extra_env: dict[str, str] | None = None,
     ) -> None:
+        """``extra_env``: further variables for the process, e.g. the cookie secret that several
+        processes behind one proxy share (STREAMLIT_SERVER_COOKIE_SECRET)."""
         self.data_dir = data_dir
+        self.extra_env = dict(extra_env or {})
         self.database_url = database_url
         self.port = port or free_port()
         self.site_url = site_url
@@ -79,6 +83,7 @@ class AppServer:
         if self.database_url:
             env["DATABASE_URL"] = self.database_url
         env.update(self.env)
+        env.update(self.extra_env)
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self._close_log()
         self._log_file = self.log.open("wb")

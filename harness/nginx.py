@@ -2,10 +2,11 @@
 
 The README's one ```nginx block is what operators copy to ``/etc/nginx/conf.d/``. The tests use
 that exact text; only the values an operator replaces anyway are swapped (listen ports, certificate
-paths, the app's port), each from an exact string that must occur in the block, so the README
-cannot drift from what is tested. nginx needs no root here: its own prefix, configuration, pid
-file, logs and temporary folders in one temporary directory, ``daemon off``, free loopback ports
-and a throwaway self-signed certificate for 127.0.0.1."""
+paths, the upstream's ``server`` line – one per app process here), each from an exact string that
+must occur in the block, so the README cannot drift from what is tested. nginx needs no root
+here: its own prefix, configuration, pid file, logs and temporary folders in one temporary
+directory, ``daemon off``, free loopback ports and a throwaway self-signed certificate for
+127.0.0.1."""
 
 from __future__ import annotations
 
@@ -30,7 +31,15 @@ README_TLS_LISTEN = "listen 443 ssl;"
 README_HTTP_LISTEN = "listen 80;"
 README_CERT = "/etc/ssl/certs/borgercases.crt"
 README_KEY = "/etc/ssl/private/borgercases.key"
-README_UPSTREAM = "http://127.0.0.1:8501"
+README_UPSTREAM_SERVER = "server 127.0.0.1:8501;"
+README_PROXY_PASS = "http://borgercases"
+# Test-only: the access log names the process that answered and the routing cookie sent, so a
+# test can tell which process a cookie is pinned to. Lives in the outer http block (the part that
+# stands in for Debian's nginx.conf), not in the README's block.
+LOG_FORMAT = (
+    'log_format borgercases_test \'$remote_addr [$time_local] "$request" $status '
+    "$body_bytes_sent upstream=$upstream_addr route=$cookie_bcroute';"
+)
 
 
 def find_nginx() -> str | None:
@@ -88,12 +97,14 @@ def self_signed_certificate(cert: Path, key: Path) -> None:
 
 
 class NginxServer:
-    """The README's configuration in front of the app at ``upstream_port``."""
+    """The README's configuration in front of the app process(es) at ``upstream_ports``."""
 
-    def __init__(self, binary: str, root: Path, upstream_port: int) -> None:
+    def __init__(self, binary: str, root: Path, upstream_ports: int | list[int]) -> None:
         self.binary = binary
         self.root = root
-        self.upstream_port = upstream_port
+        ports = [upstream_ports] if isinstance(upstream_ports, int) else list(upstream_ports)
+        assert ports, "mindst én proces bag nginx"
+        self.upstream_ports = ports
         self.tls_port = 0
         self.http_port = 0
         self.cert = root / "borgercases.crt"
@@ -114,15 +125,22 @@ class NginxServer:
             README_HTTP_LISTEN: f"listen 127.0.0.1:{self.http_port};",
             README_CERT: str(self.cert),
             README_KEY: str(self.key),
-            README_UPSTREAM: f"http://127.0.0.1:{self.upstream_port}",
         }
         for old, new in replacements.items():
             assert old in text, f"README's nginx-blok indeholder ikke længere {old!r}"
             text = text.replace(old, new)
+        # The upstream's one server line (the default: one process on 8501) becomes one per port,
+        # with the line's own indentation.
+        line = re.search(rf"^([ \t]*){re.escape(README_UPSTREAM_SERVER)}\n", text, re.M)
+        assert line, f"README's nginx-blok indeholder ikke længere {README_UPSTREAM_SERVER!r}"
+        servers = "".join(f"{line.group(1)}server 127.0.0.1:{p};\n" for p in self.upstream_ports)
+        text = text[: line.start()] + servers + text[line.end() :]
         listens = re.findall(r"^\s*listen\s+([^;]*);", text, re.M)
         assert listens and all(x.startswith("127.0.0.1:") for x in listens), listens
         upstreams = set(re.findall(r"^\s*proxy_pass\s+([^;]*);", text, re.M))
-        assert upstreams == {f"http://127.0.0.1:{self.upstream_port}"}, upstreams
+        assert upstreams == {README_PROXY_PASS}, upstreams
+        found = re.findall(r"^\s*server\s+([\d.]+:\d+)[^;]*;", text, re.M)
+        assert found == [f"127.0.0.1:{p}" for p in self.upstream_ports], found
         return text
 
     def main_config(self) -> str:
@@ -138,7 +156,8 @@ class NginxServer:
             f"error_log {self.error_log} notice;\n"
             "events { worker_connections 256; }\n"
             "http {\n"
-            f"    access_log {self.access_log};\n"
+            f"    {LOG_FORMAT}\n"
+            f"    access_log {self.access_log} borgercases_test;\n"
             f"    client_body_temp_path {r / 'body'};\n"
             f"    proxy_temp_path {r / 'proxy'};\n"
             f"    fastcgi_temp_path {r / 'fastcgi'};\n"
@@ -170,6 +189,14 @@ class NginxServer:
             if "Address already in use" not in log:
                 raise RuntimeError(f"nginx startede ikke:\n{log}")
         raise RuntimeError("nginx fandt ingen ledige porte")
+
+    def routed(self) -> list[tuple[str, str, str]]:
+        """(request line, upstream address, routing cookie) of each logged request so far."""
+        if not self.access_log.exists():
+            return []
+        pattern = re.compile(r'"([^"]*)" \d+ \d+ upstream=(\S*) route=(\S*)$')
+        found = (pattern.search(x) for x in self.access_log.read_text().splitlines())
+        return [(m.group(1), m.group(2), m.group(3)) for m in found if m]
 
     @staticmethod
     def _listening(port: int) -> bool:

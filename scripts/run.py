@@ -22,6 +22,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,13 +52,15 @@ def wait_for(port: int, timeout: float = 60.0) -> bool:
     return False
 
 
-def app_command(port: int, lan: str | None = None) -> list[str]:
+def app_command(port: int, lan: str | None = None, hosts: Sequence[str] = ()) -> list[str]:
     """`streamlit run` for the facilitator app, bound to this machine only – or, with ``lan``
     (this machine's address in the local network), reachable from phones on that network too,
-    under that address and no other host name."""
+    under that address and no other host name. ``hosts``: further host names users type (a
+    reverse proxy's public name, scripts/serve.py)."""
     cmd = [sys.executable, "-m", "streamlit", "run", "app.py"]
     cmd += ["--server.port", str(port), "--server.address", "0.0.0.0" if lan else HOST]
-    for host in (*ALLOWED_HOSTS, *([lan] if lan else [])):
+    cmd += ["--server.headless", "true"]
+    for host in (*ALLOWED_HOSTS, *([lan] if lan else []), *hosts):
         cmd += ["--server.allowedHosts", host]
     return cmd
 

@@ -191,6 +191,47 @@ def test_an_idle_screen_picks_up_the_other_screens_note(
     assert _not_reloaded(a)
 
 
+def test_an_idle_screen_at_step_5_picks_up_another_screens_follow_ups(
+    browser: Browser, app: AppServer
+) -> None:
+    """A follow-up saved, ticked or deleted on another screen (or by another app process) shows
+    on a screen left at step 5 with its next heartbeat, without a reload – and the screen does
+    not keep redrawing once it shows it."""
+    db = _sqlite_url(app)
+    with _store(db) as store:
+        store.create_schema()
+        team, _code = store.create_team("Team Vest")
+        mid = store.create_meeting(team, date.today(), 1, ["Anne", "Bo"], PLAN)
+        now = time.time()
+        store.update_timer(team.id, mid, lambda s: tm.go_to(s, 4, now))
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="da-DK")
+    try:
+        page = context.new_page()
+        frames: list[float] = []
+        page.on("websocket", lambda ws: ws.on("framereceived", lambda _: frames.append(1)))
+        page.goto(f"{app.url}?m={mid}")
+        expect(page.get_by_role("heading", name=re.compile("^Trin 5:"))).to_be_visible(
+            timeout=20000
+        )
+        wait_idle(page)
+        page.evaluate("window.__bcNotReloaded = true")
+        with _store(db) as store:
+            meeting = store.get_meeting(mid)
+            assert meeting is not None
+            store.add_follow_up(meeting, "Bo", "Ring til sprogcentret", None, None, client_key="k")
+        expect(page.get_by_text("Ring til sprogcentret")).to_be_visible(timeout=10000)
+        expect(page.get_by_role("heading", name="Aftaler fra dette møde (1)")).to_be_visible()
+        assert _not_reloaded(page)
+        # Settled: the next heartbeats (two in 8 s) find nothing new. A screen that kept
+        # rerunning the page (the check before the list is drawn again) sends hundreds.
+        wait_idle(page)
+        before = len(frames)
+        page.wait_for_timeout(8000)
+        assert len(frames) - before < 200, f"{len(frames) - before} messages in 8 s"
+    finally:
+        context.close()
+
+
 # --- A PostgreSQL outage -------------------------------------------------------------------
 
 

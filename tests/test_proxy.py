@@ -68,12 +68,14 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[AppServer,
         app.stop()
 
 
-def _get(proxy: NginxServer, path: str) -> tuple[int, http.client.HTTPMessage, bytes]:
+def _get(
+    proxy: NginxServer, path: str, headers: dict[str, str] | None = None
+) -> tuple[int, http.client.HTTPMessage, bytes]:
     """GET exactly `path` (not normalised) through the proxy, checking its certificate."""
     context = ssl.create_default_context(cafile=str(proxy.cert))
     conn = http.client.HTTPSConnection("127.0.0.1", proxy.tls_port, context=context, timeout=20)
     try:
-        conn.request("GET", path)
+        conn.request("GET", path, headers=headers or {})
         response = conn.getresponse()
         return response.status, response.headers, response.read()
     finally:
@@ -120,6 +122,35 @@ def test_security_headers_on_every_answer(stack: tuple[AppServer, NginxServer]) 
         for name, sources in csp.items():
             for source in sources:
                 assert source.startswith("'") or source in ("data:", "blob:"), (name, source)
+
+
+def test_routing_cookie_is_set_once_and_only_for_routing(
+    stack: tuple[AppServer, NginxServer],
+) -> None:
+    """nginx gives a browser without it a random routing cookie (sticky sessions), with the
+    attributes of a strictly technical cookie, and none once the browser sends it back."""
+    _, proxy = stack
+    seen: set[str] = set()
+    for path in ("/", "/_stcore/health", "/_stcore/metrics"):
+        _, headers, _ = _get(proxy, path)
+        (cookie,) = _route_cookies(headers)
+        value, *attributes = [part.strip() for part in cookie.split(";")]
+        name, _, route = value.partition("=")
+        assert name == "bcroute" and re.fullmatch(r"[0-9a-f]{32}", route), cookie
+        assert attributes == ["Path=/", "Secure", "HttpOnly", "SameSite=Lax"], cookie
+        seen.add(route)
+        # The headers of a location without add_header of its own are all still there.
+        assert headers.get("X-Frame-Options") == "DENY", path
+    assert len(seen) == 3, "each new browser gets a route of its own"
+    for path in ("/", "/_stcore/health"):
+        status, headers, _ = _get(proxy, path, {"Cookie": f"bcroute={route}"})
+        assert status == 200 and _route_cookies(headers) == [], path
+        assert headers.get("Referrer-Policy") == "no-referrer", path
+
+
+def _route_cookies(headers: http.client.HTTPMessage) -> list[str]:
+    """nginx's routing cookies among the answer's cookies (Streamlit sets its own)."""
+    return [c for c in headers.get_all("Set-Cookie") or [] if c.startswith("bcroute=")]
 
 
 def test_plain_http_is_sent_to_https(stack: tuple[AppServer, NginxServer]) -> None:

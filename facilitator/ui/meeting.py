@@ -16,7 +16,7 @@ from facilitator.cases import Case
 from facilitator.exercise import STEPS
 from facilitator.exports import literal, md_escape
 from facilitator.privacy import REMINDER
-from facilitator.records import Meeting, Note, NoteConflict, StorageError, Thought
+from facilitator.records import FollowUp, Meeting, Note, NoteConflict, StorageError, Thought
 from facilitator.rotation import next_in_rotation, random_moderator
 from facilitator.ui import address, card, exports_view, phones
 from facilitator.ui import timer_text as tt
@@ -46,6 +46,7 @@ def render(meeting: Meeting) -> None:
     st.session_state["rendered_timer"] = page_state(meeting)
     _state(_FIELDS).pop(meeting.id, None)  # only the note fields on this page are watched
     phones.forget_drawn(meeting.id)  # and the phones' lists only if this page draws them
+    st.session_state.pop(_FOLLOW_UPS_DRAWN.format(meeting.id), None)  # and its follow-ups
     st.markdown(
         f"<p class='bc-muted bc-meta'>{html.escape(meeting.team.name)} · "
         f"{meeting.meeting_date.strftime('%d.%m.%Y')}</p>",
@@ -147,6 +148,8 @@ def timer_panel(meeting_id: str) -> None:
             _pick_up_notes(meeting)
             if phones.changed_since_drawn(meeting.id):
                 st.rerun(scope="app")  # a phone sent something: show it
+            if _follow_ups_changed(meeting):
+                st.rerun(scope="app")  # another screen saved, ticked or deleted a follow-up
     except StorageError as exc:
         # Database trouble: say so, keep the clock running from what was last known, and
         # disable the buttons until the database answers again (next redraw).
@@ -675,6 +678,23 @@ def _earlier_follow_ups(meeting: Meeting) -> None:
     follow_up_list(meeting.team.id, items, key_prefix="earlier")
 
 
+_FOLLOW_UPS_DRAWN = "_follow_ups_drawn_{}"
+
+
+def _follow_up_signature(items: list[FollowUp]) -> tuple[tuple[object, ...], ...]:
+    return tuple((f.id, f.done, f.who, f.what, f.due, f.case_number) for f in items)
+
+
+def _follow_ups_changed(meeting: Meeting) -> bool:
+    """For the heartbeat: did the meeting's follow-ups change since this screen drew them at the
+    step it still shows? Another screen (or app process) saved one, ticked or deleted it."""
+    drawn = st.session_state.get(_FOLLOW_UPS_DRAWN.format(meeting.id))
+    if drawn is None or drawn[0] != page_state(meeting):
+        return False
+    items = storage().follow_ups(meeting.team.id, meeting_id=meeting.id)
+    return _follow_up_signature(items) != drawn[1]
+
+
 @st.fragment
 def _follow_ups(meeting: Meeting) -> None:
     """The meeting's follow-ups and the form: saving one reruns only this part."""
@@ -684,6 +704,9 @@ def _follow_ups(meeting: Meeting) -> None:
     except StorageError as exc:  # the form stays, with what was typed in it
         st.error(str(exc), icon=":material/error:")
     else:
+        # What this screen drew, for the heartbeat (another screen's follow-up redraws it).
+        drawn = (page_state(meeting), _follow_up_signature(items))
+        st.session_state[_FOLLOW_UPS_DRAWN.format(meeting.id)] = drawn
         st.subheader(f"Aftaler fra dette møde ({len(items)})")
         if items:
             follow_up_list(meeting.team.id, items, key_prefix="meeting", allow_delete=True)

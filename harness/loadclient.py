@@ -185,8 +185,10 @@ class Facilitator:
     async def add_follow_up(self, what: str, timeout: float = 30.0) -> float:
         """Fill in »Hvad skal der følges op på?« and press »Gem aftalen«; wait until the
         follow-up is listed."""
+        # The form as drawn by the last finished run (a user does not type into a form that is
+        # being redrawn; after a save the fragment draws a fresh one with new widget ids).
         await self._until(
-            lambda c: self._labelled("button", FOLLOW_UP_BUTTON) is not None,
+            lambda c: not c.script_running and self._labelled("button", FOLLOW_UP_BUTTON),
             timeout,
             "the follow-up form",
         )

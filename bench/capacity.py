@@ -61,6 +61,7 @@ import asyncio
 import contextlib
 import os
 import random
+import signal
 import statistics
 import tempfile
 import threading
@@ -709,13 +710,20 @@ def run(report: Report, tmp: Path) -> None:
             report.set("capacity_target", f"no configuration passes; closest {best.config}", "FAIL")
 
 
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt  # SIGTERM (e.g. from `timeout`): stop the servers in the finally
+
+
 def main() -> int:
+    signal.signal(signal.SIGTERM, _interrupt)
     report = Report()
     declare_rows(report)
     keys = list(report.rows)
-    with tempfile.TemporaryDirectory(prefix="borgercases-capacity-") as tmp:
-        report.section("capacity", keys, lambda: run(report, Path(tmp)))
-    report.print_table()
+    try:
+        with tempfile.TemporaryDirectory(prefix="borgercases-capacity-") as tmp:
+            report.section("capacity", keys, lambda: run(report, Path(tmp)))
+    finally:
+        report.print_table()
     return 0
 
 

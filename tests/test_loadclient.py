@@ -4,7 +4,7 @@ real app: what it reports as acknowledged is what the database holds, once."""
 from __future__ import annotations
 
 import asyncio
-import importlib
+import importlib.util
 import statistics
 import sys
 import time
@@ -22,7 +22,16 @@ from harness.app_server import AppServer
 from harness.loadclient import Facilitator
 from tests.test_stclient import _run
 
-sys.path.insert(0, str(ROOT / "scripts"))
+
+def _load_script() -> Any:
+    """scripts/load.py as a module, without putting scripts/ on sys.path (where its bench.py
+    would hide the bench package)."""
+    spec = importlib.util.spec_from_file_location("load_script", ROOT / "scripts" / "load.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while being defined
+    spec.loader.exec_module(module)
+    return module
 
 
 @pytest.fixture(scope="module")
@@ -178,7 +187,7 @@ def test_client_and_chromium_drive_the_load_scenario_alike(
     acknowledged write is stored once and nothing else is; the database ends up with the same
     kind of data; the acknowledgement times are printed side by side."""
     app, store = served
-    load = importlib.import_module("load")
+    load = _load_script()
     results: dict[str, dict[str, Any]] = {}
     for driver, drive in (("chromium", load._run), ("client", load._run_client)):
         users = load._prepare(store, 2)

@@ -678,7 +678,7 @@ def row_text(cell: Cell, out: Outcome, writes: tuple[int, int, list[str]]) -> st
     if out.commit_latencies:
         clicks += f" (stored after {median(out.commit_latencies):.2f} s)"
     if out.click_failures:
-        clicks += f" ({out.click_failures} unacknowledged)"
+        clicks = f"{clicks or 'click ack –'} ({out.click_failures} unacknowledged)"
     if clicks:
         parts.append(clicks.strip())
     parts.append(f"writes {acked}/{stored}" + (f", {len(problems)} LOST" if problems else ""))

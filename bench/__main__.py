@@ -10,14 +10,19 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import ModuleType
 
-from bench import app, participants, site
+from bench import app, capacity, participants, site
 from bench.budgets import print_budgets
 from bench.machine import load_average, machine_line
 from bench.report import T0, Report, log, short
 
 # In the order they run and print. Participants last: its own asyncio loop, after the sync
 # Playwright of the others.
-SECTIONS: dict[str, ModuleType] = {"site": site, "app": app, "participants": participants}
+SECTIONS: dict[str, ModuleType] = {
+    "site": site,
+    "app": app,
+    "participants": participants,
+    "capacity": capacity,
+}
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:

@@ -1,6 +1,7 @@
 """Load and fault test: many meetings at once, each typing notes and follow-ups; nothing lost.
 
     python scripts/load.py [--meetings 30] [--seconds 60] [--backend sqlite|postgresql] [--kill]
+                           [--driver chromium|client]
 
 Starts the facilitator app (``streamlit run app.py``) on SQLite or on a real PostgreSQL server
 (started in a temporary folder, as the tests do), opens every meeting in its own page of one
@@ -8,6 +9,9 @@ headless Chromium, and lets each page type for the whole time: half the meetings
 (each change waits for the on-screen acknowledgement »Gemt kl. … · N tegn«), half follow-ups at
 step 5 (acknowledged when the new follow-up shows in the meeting's list). With ``--kill`` the
 server gets SIGKILL halfway and is restarted on the same port; the pages reload and carry on.
+With ``--driver client`` the same users type through the browser-free client
+(harness/loadclient.py: the same messages a browser sends, the same on-screen acknowledgements)
+instead of Chromium – light enough for many more meetings on a small machine.
 
 At the end every acknowledged write is checked against the database: each acknowledged
 follow-up stored exactly once, no follow-up stored twice, and every note holding its last
@@ -28,13 +32,15 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
-from playwright.async_api import Page, async_playwright
+from playwright.async_api import Page, WebSocket, async_playwright
 from sqlalchemy import text
+from streamlit.proto.BackMsg_pb2 import BackMsg
 
 from facilitator import timer as t
 from facilitator.storage import Storage
 from harness import CHROMIUM, CHROMIUM_ARGS
 from harness.app_server import AppServer
+from harness.loadclient import Facilitator
 
 ACK_TIMEOUT_MS = 30_000
 
@@ -49,6 +55,10 @@ class User:
     follow_ups_acked: list[str] = field(default_factory=list)
     follow_ups_tried: list[str] = field(default_factory=list)
     latencies: list[float] = field(default_factory=list)
+    # From the message that carried the write to its acknowledgement on screen (without the
+    # typing and the page's autosave pause before it): comparable with the headless client.
+    wire_latencies: list[float] = field(default_factory=list)
+    sent: list[tuple[float, bytes]] = field(default_factory=list)  # Chromium: frames sent
     failures: int = 0
     errors: list[str] = field(default_factory=list)
 
@@ -83,6 +93,37 @@ async def _open(page: Page, base: str, user: User, step: int, timeout_ms: int = 
     await page.get_by_role("heading", name=re.compile(f"Trin {step}")).wait_for(timeout=timeout_ms)
 
 
+def _listen(page: Page, user: User) -> None:
+    """Keep the time of every WebSocket frame the page sends (for ``_wire_latency``)."""
+
+    def on_socket(ws: WebSocket) -> None:
+        def sent(payload: str | bytes) -> None:
+            if isinstance(payload, bytes):
+                user.sent.append((time.monotonic(), payload))
+
+        ws.on("framesent", sent)
+
+    page.on("websocket", on_socket)
+
+
+def _wire_latency(user: User, started: float, text: str, acked: float) -> None:
+    """Time from the frame that carried ``text`` (the first BackMsg sent after ``started``
+    with a widget holding it) to ``acked``."""
+    for at, payload in user.sent:
+        if at < started:
+            continue
+        msg = BackMsg()
+        try:
+            msg.ParseFromString(payload)
+        except Exception:
+            continue
+        values = [w.string_value for w in msg.rerun_script.widget_states.widgets]
+        if text in values:
+            user.wire_latencies.append(acked - at)
+            break
+    user.sent.clear()
+
+
 async def _type_notes(page: Page, base: str, user: User, until: float) -> None:
     box = page.get_by_role("textbox").first
     current = await box.input_value()
@@ -104,7 +145,9 @@ async def _type_notes(page: Page, base: str, user: User, until: float) -> None:
             box = page.get_by_role("textbox").first
             current = await box.input_value()
             continue
-        user.latencies.append(time.monotonic() - started)
+        acked = time.monotonic()
+        user.latencies.append(acked - started)
+        _wire_latency(user, started, new, acked)
         user.note_acked = new
         user.note_typed.clear()
         current = new
@@ -130,7 +173,9 @@ async def _add_follow_ups(page: Page, base: str, user: User, until: float) -> No
             user.errors.append(f"aftale: {str(exc).splitlines()[0]}")
             await _recover(page, base, user)
             continue
-        user.latencies.append(time.monotonic() - started)
+        acked = time.monotonic()
+        user.latencies.append(acked - started)
+        _wire_latency(user, started, what, acked)
         user.follow_ups_acked.append(what)
 
 
@@ -198,6 +243,8 @@ async def _run(base: str, users: list[User], seconds: float, app: AppServer, kil
         browser = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         context = await browser.new_context(viewport={"width": 1366, "height": 768})
         pages = [await context.new_page() for _ in users]
+        for page, user in zip(pages, users, strict=True):
+            _listen(page, user)
         # Everyone opens their meeting first, then all start typing together.
         opening = asyncio.Semaphore(6)
 
@@ -221,6 +268,120 @@ async def _run(base: str, users: list[User], seconds: float, app: AppServer, kil
             print(f"{len(pending)} sider svarede ikke og blev stoppet", file=sys.stderr)
         await browser.close()
         return restart
+
+
+# --- The same users without a browser ------------------------------------------------------
+
+
+class _Screen:
+    """One user's meeting page in the browser-free client, reopened after a lost connection."""
+
+    def __init__(self, base: str, user: User) -> None:
+        self.base = base
+        self.user = user
+        self.page = Facilitator(base, user.meeting_id)
+
+    async def open(self, timeout: float = 120.0) -> None:
+        await self.page.open(timeout)
+
+    async def recover(self) -> None:
+        """Reload the meeting's address: it comes back at its stored step."""
+        await self.page.close()
+        for _attempt in range(6):
+            self.page = Facilitator(self.base, self.user.meeting_id)
+            try:
+                await self.page.open(20.0)
+                return
+            except Exception:
+                await asyncio.sleep(1)
+
+
+async def _client_notes(screen: _Screen, user: User, until: float) -> None:
+    current = screen.page.note_text("q0") or ""
+    n = 0
+    while time.monotonic() < until:
+        if screen.page.step() != 3:
+            break  # the meeting has moved on (after a restart): on to the follow-ups
+        n += 1
+        new = f"{current} m{user.index:02d}s{n:03d}.".strip()
+        user.note_typed.append(new)
+        try:
+            took = await screen.page.commit_note("q0", new, ACK_TIMEOUT_MS / 1000)
+        except Exception as exc:
+            user.failures += 1
+            user.errors.append(f"note: {str(exc).splitlines()[0]}")
+            await screen.recover()
+            current = screen.page.note_text("q0") or ""
+            continue
+        user.latencies.append(took)
+        user.wire_latencies.append(took)
+        user.note_acked = new
+        user.note_typed.clear()
+        current = new
+
+
+async def _client_follow_ups(screen: _Screen, user: User, until: float) -> None:
+    n = 0
+    while time.monotonic() < until:
+        while (screen.page.step() or 5) < 5:  # on to step 5, as the facilitator would
+            try:
+                await screen.page.next_step(20.0)
+                await screen.page.client.wait_idle()
+            except Exception as exc:
+                user.errors.append(f"trin: {str(exc).splitlines()[0]}")
+                await screen.recover()
+        n += 1
+        what = f"Aftale m{user.index:02d}-{n:03d}"
+        user.follow_ups_tried.append(what)
+        try:
+            took = await screen.page.add_follow_up(what, ACK_TIMEOUT_MS / 1000)
+        except Exception as exc:
+            user.failures += 1
+            user.errors.append(f"aftale: {str(exc).splitlines()[0]}")
+            await screen.recover()
+            continue
+        user.latencies.append(took)
+        user.wire_latencies.append(took)
+        user.follow_ups_acked.append(what)
+
+
+async def _client_user(screen: _Screen, user: User, until: float) -> None:
+    try:
+        if user.step == 3:
+            await _client_notes(screen, user, until)
+        else:
+            await _client_follow_ups(screen, user, until)
+    except Exception as exc:
+        user.errors.append(f"stoppet: {str(exc).splitlines()[0]}")
+
+
+async def _run_client(
+    base: str, users: list[User], seconds: float, app: AppServer, kill: bool
+) -> float:
+    """``_run`` with the browser-free client instead of Chromium pages."""
+    screens = [_Screen(base, u) for u in users]
+    opening = asyncio.Semaphore(6)
+
+    async def open_one(screen: _Screen) -> None:
+        async with opening:
+            await screen.open()
+
+    try:
+        await asyncio.gather(*(open_one(s) for s in screens))
+        start = time.monotonic()
+        until = start + seconds
+        tasks = [asyncio.create_task(_client_user(s, s.user, until)) for s in screens]
+        restart = 0.0
+        if kill:
+            restart = await _killer(app, start + seconds * 0.6)
+        _done, pending = await asyncio.wait(tasks, timeout=seconds + 240)
+        for task in pending:
+            task.cancel()
+        if pending:
+            print(f"{len(pending)} sider svarede ikke og blev stoppet", file=sys.stderr)
+        return restart
+    finally:
+        await asyncio.gather(*(s.page.close() for s in screens), return_exceptions=True)
 
 
 def _verify(store: Storage, users: list[User]) -> list[str]:
@@ -252,7 +413,7 @@ def _verify(store: Storage, users: list[User]) -> list[str]:
     return problems
 
 
-def run(meetings: int, seconds: float, backend: str, kill: bool) -> int:
+def run(meetings: int, seconds: float, backend: str, kill: bool, driver: str = "chromium") -> int:
     tmp = Path(tempfile.mkdtemp(prefix="borgercases-load-"))
     pg = None
     database_url = None
@@ -273,7 +434,8 @@ def run(meetings: int, seconds: float, backend: str, kill: bool) -> int:
     try:
         app.start(120.0)
         started = time.monotonic()
-        restart = asyncio.run(_run(app.url, users, seconds, app, kill))
+        drive = _run_client if driver == "client" else _run
+        restart = asyncio.run(drive(app.url, users, seconds, app, kill))
         elapsed = time.monotonic() - started
     finally:
         app.stop()
@@ -288,6 +450,7 @@ def run(meetings: int, seconds: float, backend: str, kill: bool) -> int:
     follow_ups = sum(len(u.follow_ups_acked) for u in users)
     failures = sum(u.failures for u in users)
     print(f"back end               {backend}{' (SIGKILL + genstart midtvejs)' if kill else ''}")
+    print(f"sider                  {'Chromium' if driver == 'chromium' else 'klient uden browser'}")
     print(f"møder samtidig         {meetings}")
     print(f"varighed               {elapsed:.0f} s (heraf {seconds:.0f} s skrivning)")
     print(f"gemte skrivninger      {acked} ({follow_ups} aftaler, noter i {notes} møder)")
@@ -297,6 +460,9 @@ def run(meetings: int, seconds: float, backend: str, kill: bool) -> int:
         print(f"gem-tid median         {statistics.median(latencies) * 1000:.0f} ms")
         print(f"gem-tid p95            {p95 * 1000:.0f} ms")
         print(f"langsomste gem         {max(latencies) * 1000:.0f} ms")
+    wire = [x for u in users for x in u.wire_latencies]
+    if wire and driver == "chromium":
+        print(f"fra besked til kvittering median {statistics.median(wire) * 1000:.0f} ms")
     print(f"ikke kvitteret         {failures} (forsøg uden kvittering, fx under genstart)")
     if kill:
         print(f"genstart               {restart:.1f} s")
@@ -314,8 +480,9 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--kill", action="store_true")
+    parser.add_argument("--driver", choices=["chromium", "client"], default="chromium")
     args = parser.parse_args()
-    return run(args.meetings, args.seconds, args.backend, args.kill)
+    return run(args.meetings, args.seconds, args.backend, args.kill, args.driver)
 
 
 if __name__ == "__main__":

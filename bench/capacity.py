@@ -73,7 +73,7 @@ import statistics
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -82,7 +82,9 @@ from typing import Any, TypeVar
 import psutil
 from sqlalchemy import text
 
+from bench.participants import LoopLag
 from bench.report import Report, log, median, short
+from harness.stclient import run_in_thread
 
 T = TypeVar("T")
 
@@ -204,30 +206,6 @@ class CpuMeter:
                         c = child.cpu_times()
                         seconds += c.user + c.system
         return seconds
-
-
-class LoopLag:
-    """How late this process's event loop wakes up: a busy loop delays every timestamp."""
-
-    def __init__(self) -> None:
-        self.worst = 0.0
-        self._task: asyncio.Task[None] | None = None
-
-    async def _run(self) -> None:
-        while True:
-            t0 = time.monotonic()
-            await asyncio.sleep(0.05)
-            self.worst = max(self.worst, time.monotonic() - t0 - 0.05)
-
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._run())
-
-    def reset(self) -> None:
-        self.worst = 0.0
-
-    def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
 
 
 @dataclass
@@ -578,28 +556,6 @@ def _postmaster(pg: Any) -> int | None:
     return None
 
 
-def _in_thread(coro: Callable[[], Coroutine[Any, Any, T]], timeout: float) -> T:
-    """Run a coroutine in a fresh event loop in a thread of its own (the caller's thread may
-    hold a running loop, e.g. Playwright's sync API)."""
-    out: dict[str, Any] = {}
-
-    def target() -> None:
-        try:
-            out["value"] = asyncio.run(coro())
-        except BaseException as exc:
-            out["error"] = exc
-
-    thread = threading.Thread(target=target, daemon=True)
-    thread.start()
-    thread.join(timeout)
-    if thread.is_alive():
-        raise TimeoutError(f"still running after {timeout:.0f} s")
-    if "error" in out:
-        raise out["error"]
-    value: T = out["value"]
-    return value
-
-
 def run_cell(cell: Cell, tmp: Path, pg: Any) -> tuple[Outcome, tuple[int, int, list[str]]]:
     from facilitator.storage import Storage
     from harness.app_server import AppServer
@@ -643,7 +599,7 @@ def run_cell(cell: Cell, tmp: Path, pg: Any) -> tuple[Outcome, tuple[int, int, l
                 return {str(r[0]): int(r[1]) for r in rows}
 
         limit = OPEN_LIMIT + STEADY_SECONDS + TYPING_SECONDS + 4 * ACK_TIMEOUT + 120
-        outcome = _in_thread(lambda: _drive(desks, phones, meter, check, steps_now), limit)
+        outcome = run_in_thread(lambda: _drive(desks, phones, meter, check, steps_now), limit)
         return outcome, _verify(store, outcome.desks)
     finally:
         for a in apps:

@@ -43,12 +43,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import threading
 import time
 import urllib.parse
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from streamlit.proto.BackMsg_pb2 import BackMsg
@@ -69,6 +70,7 @@ COLOR_SCHEME = "light"
 
 Path = tuple[int, ...]
 DeltaHook = Callable[[str, float], None]
+T = TypeVar("T")
 
 
 class ProtocolError(RuntimeError):
@@ -592,3 +594,25 @@ class StreamlitClient:
                 await self.rerun(fragment_id=fragment_id, is_auto_rerun=True)
             except (ConnectionError, ConnectionClosed):
                 return
+
+
+def run_in_thread(scenario: Callable[[], Coroutine[Any, Any, T]], timeout: float) -> T:
+    """Run a coroutine in a fresh event loop in a thread of its own: the caller's thread may
+    hold a running loop (Playwright's sync API keeps one after browser tests ran)."""
+    out: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            out["value"] = asyncio.run(scenario())
+        except BaseException as exc:
+            out["error"] = exc
+
+    thread = threading.Thread(target=target, daemon=True)
+    thread.start()
+    thread.join(timeout)
+    if thread.is_alive():
+        raise TimeoutError(f"still running after {timeout:.0f} s")
+    if "error" in out:
+        raise out["error"]
+    value: T = out["value"]
+    return value

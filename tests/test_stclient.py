@@ -8,7 +8,6 @@ for the whole module."""
 from __future__ import annotations
 
 import asyncio
-import threading
 import time
 from collections.abc import Callable, Coroutine, Iterator
 from datetime import date, timedelta
@@ -22,7 +21,7 @@ from facilitator import timer as t
 from facilitator.exercise import default_plan_minutes
 from facilitator.storage import Storage
 from harness.app_server import AppServer
-from harness.stclient import StreamlitClient
+from harness.stclient import StreamlitClient, run_in_thread
 
 T = TypeVar("T")
 
@@ -58,24 +57,7 @@ def _meeting(store: Storage, step: int) -> tuple[int, str]:
 
 
 def _run(scenario: Callable[[], Coroutine[Any, Any, T]], timeout: float = 90) -> T:
-    """Run a coroutine in a thread of its own: its event loop cannot meet the one Playwright's
-    sync API keeps in the main thread when browser tests ran before."""
-    out: dict[str, Any] = {}
-
-    def target() -> None:
-        try:
-            out["value"] = asyncio.run(scenario())
-        except BaseException as exc:
-            out["error"] = exc
-
-    thread = threading.Thread(target=target, daemon=True)
-    thread.start()
-    thread.join(timeout)
-    if thread.is_alive():
-        raise TimeoutError(f"scenario still running after {timeout:.0f} s")
-    if "error" in out:
-        raise out["error"]
-    return out["value"]
+    return run_in_thread(scenario, timeout)
 
 
 def _heading(prefix: str) -> Callable[[Any], bool]:

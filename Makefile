@@ -86,7 +86,7 @@ node_modules/.installed: package.json package-lock.json
 	@touch $@
 
 test: $(STAMP) chromium postgresql nginx node_modules/.installed lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --durations=30
 
 # Under a minute, while working: no lint, and nothing that needs Chromium, PostgreSQL or nginx,
 # builds the site or starts an app server (the markers in tests/conftest.py). `make test` runs all.

@@ -285,6 +285,11 @@ def test_streamlit_english_is_put_into_danish(helper_module: Page) -> None:
         ("Choose date, December 2026", True): "Vælg dato, december 2026",
         ("11 – November", True): "11 – november",
         ("Friday, December 4, 2026 selected", True): "fredag den 4. december 2026 valgt",
+        # Under a download button when its file could not be made (Streamlit's own words).
+        ("Failed to generate file for download", False): (
+            "Filen kunne ikke laves. Prøv igen om lidt."
+        ),
+        ("Request timed out", False): "Serveren svarede ikke i tide. Prøv igen.",
         ("May", False): None,  # a participant called May stays May
         ("Anne", True): None,
     }

@@ -22,8 +22,11 @@ from facilitator.exports import (
     summary_markdown,
 )
 from facilitator.records import FollowUp, Meeting
-from facilitator.ui import address
+from facilitator.ui import address, media_grace
 from facilitator.ui.common import case_by_number, storage, style
+
+# The buttons below make their files on click; a click during a redraw must still find them.
+media_grace.install()
 
 
 def follow_up_rows(items: Sequence[FollowUp]) -> list[FollowUpRow]:

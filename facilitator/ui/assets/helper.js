@@ -213,6 +213,11 @@ const EXACT = new Map([
   ["Close fullscreen", "Afslut fuld skærm"],
   ["Toggle fullscreen", "Fuld skærm til eller fra"],
   ["Download", "Hent"],
+  // Under a download button whose file could not be made (facilitator/ui/media_grace.py).
+  ["Failed to generate file for download", "Filen kunne ikke laves. Prøv igen om lidt."],
+  ["Failed to process backend operation", "Filen kunne ikke laves. Prøv igen om lidt."],
+  ["Download failed", "Filen kunne ikke hentes. Prøv igen."],
+  ["Request timed out", "Serveren svarede ikke i tide. Prøv igen."],
   ["Download as CSV", "Hent som CSV"],
   ["Search", "Søg"],
   ["Loading...", "Indlæser …"],

@@ -20,7 +20,7 @@ from bench.budgets import BUDGET_COLD_RATIO
 from bench.common import APP, LOCAL, VIEWPORT, new_team
 from bench.procs import tree_cpu_seconds
 from bench.report import Report, log, median, short
-from harness import CHROMIUM, CHROMIUM_ARGS
+from harness import CHROMIUM_LAUNCH
 from harness.app_server import AppServer, start_meeting_in_browser
 
 COLD_RUNS = 3
@@ -488,7 +488,7 @@ def _measure_note_saves(report: Report, server: AppServer, pages: list[tuple[Any
 
 
 def bench_load(report: Report, pw: Any, tmp: Path, watch: AppWatch) -> None:
-    browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, timeout=60000)
+    browser = pw.chromium.launch(**CHROMIUM_LAUNCH)
     try:
         with AppServer(tmp / "load-data") as server:
             server.start()
@@ -530,9 +530,7 @@ def _browser_sections(report: Report, tmp: Path, watch: AppWatch) -> None:
         return
     with sync_playwright() as pw:
         try:
-            browser = pw.chromium.launch(
-                executable_path=CHROMIUM, args=CHROMIUM_ARGS, timeout=60000
-            )
+            browser = pw.chromium.launch(**CHROMIUM_LAUNCH)
         except Exception as exc:
             report.unset(app_keys, f"Chromium: {short(exc)}")
             return

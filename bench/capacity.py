@@ -75,7 +75,6 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -508,21 +507,14 @@ async def _drive(
 
 def _prepare(store: Any, count: int) -> list[tuple[int, str, str]]:
     """``count`` meetings at »Trin 3« with a running timer: (team id, meeting id, join code)."""
-    from facilitator import timer as tm
-    from facilitator.exercise import default_plan_minutes
+    from harness.meetings import running_meeting
 
-    plan = [m * 60 for m in default_plan_minutes()]
     out = []
     for n in range(count):
-        team, _code = store.create_team(f"Kapacitet {n + 1:02d}")
-        mid = store.create_meeting(
-            team, date.today(), n % 10 + 1, ["Anne", "Bo"], plan, date.today() + timedelta(7)
+        team_id, mid = running_meeting(
+            store, f"Kapacitet {n + 1:02d}", FROM_STEP, case_number=n % 10 + 1
         )
-        now = time.time()
-        store.update_timer(
-            team.id, mid, lambda s, now=now: tm.go_to(tm.start(s, now), FROM_STEP, now)
-        )
-        out.append((team.id, mid, store.join_code(team.id, mid)))
+        out.append((team_id, mid, store.join_code(team_id, mid)))
     return out
 
 

@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from bench.common import env_int, new_team
+from bench.common import env_int
 from bench.procs import tree_cpu_seconds
 from bench.report import Report, log, median, short
-from harness import CHROMIUM, CHROMIUM_ARGS
+from harness import CHROMIUM_LAUNCH
 from harness.app_server import AppServer
 
 PARTICIPANT_MEETINGS = env_int("PARTICIPANT_MEETINGS", 30)
@@ -80,22 +80,12 @@ def follower_query(store: Any, team_id: int, meeting_id: str) -> FollowerPage:
 
 def _followed_meetings(store: Any, count: int, prefix: str) -> list[tuple[int, str]]:
     """``count`` meetings with a running timer at step 2 (index 1): (team id, meeting id)."""
-    from datetime import date, timedelta
+    from harness.meetings import running_meeting
 
-    from facilitator import timer as tm
-    from facilitator.exercise import default_plan_minutes
-
-    plan = [m * 60 for m in default_plan_minutes()]
-    out = []
-    for n in range(1, count + 1):
-        team = new_team(store, f"{prefix} {n:02d}")
-        mid = store.create_meeting(
-            team, date.today(), (n - 1) % 10 + 1, ["Anne", "Bo"], plan, date.today() + timedelta(7)
-        )
-        now = time.time()
-        store.update_timer(team.id, mid, lambda s, now=now: tm.go_to(tm.start(s, now), 1, now))
-        out.append((team.id, mid))
-    return out
+    return [
+        running_meeting(store, f"{prefix} {n:02d}", 1, case_number=(n - 1) % 10 + 1)
+        for n in range(1, count + 1)
+    ]
 
 
 def _change_step(store: Any, team_id: int, meeting_id: str, step: int) -> float:
@@ -333,9 +323,7 @@ async def compare_with_chromium(
     followers = [Follower(0, page_def, page_def.marker_for_step(FROM_STEP)) for _ in range(clients)]
     result: dict[str, Any] = {"kind": page_def.kind}
     async with async_playwright() as pw:
-        browser = await pw.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS, timeout=60000
-        )
+        browser = await pw.chromium.launch(**CHROMIUM_LAUNCH)
         try:
             page = await browser.new_page(locale="da-DK")
             await page.goto(f"{base_url}?{page_def.query}", timeout=60000)

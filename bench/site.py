@@ -22,7 +22,7 @@ from bench.budgets import BUDGET_CASE_KB, BUDGET_LH_ACCESSIBILITY, BUDGET_LH_PER
 from bench.common import KB, LOCAL, PY, SITE_PAGES, VIEWPORT
 from bench.procs import stop_process
 from bench.report import Report, error_line, median, short
-from harness import CHROMIUM, CHROMIUM_ARGS, ROOT
+from harness import CHROMIUM, CHROMIUM_ARGS, CHROMIUM_LAUNCH, ROOT
 
 ZENSICAL = Path(PY).with_name("zensical")
 LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
@@ -418,9 +418,7 @@ def bench_page_weight_in_chromium(report: Report, site: SiteServer) -> None:
         raise RuntimeError(f"playwright missing: {short(exc)}") from exc
     with sync_playwright() as pw:
         try:
-            browser = pw.chromium.launch(
-                executable_path=CHROMIUM, args=CHROMIUM_ARGS, timeout=60000
-            )
+            browser = pw.chromium.launch(**CHROMIUM_LAUNCH)
         except Exception as exc:
             raise RuntimeError(f"Chromium: {short(exc)}") from exc
         try:

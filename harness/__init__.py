@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -22,3 +23,11 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--disable-quic",
 ]
+
+# Keyword arguments for Playwright's ``chromium.launch`` (sync or async), as every script here
+# starts the browser: ``pw.chromium.launch(**CHROMIUM_LAUNCH)``.
+CHROMIUM_LAUNCH: dict[str, Any] = {
+    "executable_path": CHROMIUM,
+    "args": CHROMIUM_ARGS,
+    "timeout": 60_000,
+}

@@ -29,18 +29,17 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
-from datetime import date, timedelta
 from pathlib import Path
 
 from playwright.async_api import Page, WebSocket, async_playwright
 from sqlalchemy import text
 from streamlit.proto.BackMsg_pb2 import BackMsg
 
-from facilitator import timer as t
 from facilitator.storage import Storage
-from harness import CHROMIUM, CHROMIUM_ARGS
+from harness import CHROMIUM_LAUNCH
 from harness.app_server import AppServer
 from harness.loadclient import Facilitator
+from harness.meetings import running_meeting
 
 ACK_TIMEOUT_MS = 30_000
 
@@ -66,24 +65,16 @@ class User:
 def _prepare(store: Storage, meetings: int) -> list[User]:
     """Teams and meetings straight in the database, each at step 3 with the timer running."""
     users = []
-    now = time.time()
     for n in range(meetings):
-        team, _code = store.create_team(f"Lastteam {n:02d}")
-        mid = store.create_meeting(
-            team,
-            date.today(),
-            n % 10 + 1,
-            ["Anne", "Bo"],
-            [60, 180, 360, 180, 120],
-            date.today() + timedelta(days=7),
-        )
         # Half the meetings are at step 3 (notes), half at step 5 (follow-ups).
         step = 2 if n % 2 == 0 else 4
-
-        def started_at(state: t.TimerState, step: int = step) -> t.TimerState:
-            return t.go_to(t.start(state, now), step, now)
-
-        store.update_timer(team.id, mid, started_at)
+        _team_id, mid = running_meeting(
+            store,
+            f"Lastteam {n:02d}",
+            step,
+            case_number=n % 10 + 1,
+            plan_seconds=[60, 180, 360, 180, 120],
+        )
         users.append(User(n, mid, step=step + 1))
     return users
 
@@ -240,7 +231,7 @@ async def _killer(app: AppServer, at: float) -> float:
 
 async def _run(base: str, users: list[User], seconds: float, app: AppServer, kill: bool) -> float:
     async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = await pw.chromium.launch(**CHROMIUM_LAUNCH)
         context = await browser.new_context(viewport={"width": 1366, "height": 768})
         pages = [await context.new_page() for _ in users]
         for page, user in zip(pages, users, strict=True):

@@ -65,6 +65,29 @@ def app_command(port: int, lan: str | None = None, hosts: Sequence[str] = ()) ->
     return cmd
 
 
+def stop_all(procs: Sequence[subprocess.Popen[bytes]]) -> None:
+    """Ask every process still running to stop; kill the ones not gone after 10 s."""
+    for p in procs:
+        if p.poll() is None:
+            p.terminate()
+    for p in procs:
+        try:
+            p.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+
+
+def stop_on_sigterm(procs: Sequence[subprocess.Popen[bytes]]) -> None:
+    """On SIGTERM (systemd, `kill`): stop the processes, then exit with 0."""
+
+    def on_sigterm(*_: object) -> None:
+        stop_all(procs)
+        sys.exit(0)
+
+    signal.signal(signal.SIGTERM, on_sigterm)
+
+
 def lan_address() -> str | None:
     """This machine's address in the local network (the one its default route uses); no
     packet is sent. None without a network."""
@@ -121,24 +144,10 @@ def main() -> int:
         ),
     ]
 
-    def stop(*_: object) -> None:
-        for p in procs:
-            if p.poll() is None:
-                p.terminate()
-        for p in procs:
-            try:
-                p.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                p.kill()
-
-    def on_sigterm(*_: object) -> None:
-        stop()
-        sys.exit(0)
-
-    signal.signal(signal.SIGTERM, on_sigterm)
+    stop_on_sigterm(procs)
     ok = wait_for(site_port) and wait_for(app_port)
     if not ok:
-        stop()
+        stop_all(procs)
         print("Kunne ikke starte sitet og facilitatorværktøjet.", file=sys.stderr)
         return 1
     print()
@@ -155,7 +164,7 @@ def main() -> int:
     except KeyboardInterrupt:
         pass
     finally:
-        stop()
+        stop_all(procs)
     return 0
 
 

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import signal
 import subprocess
 import sys
 import time
@@ -36,7 +35,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from run import HOST, ROOT, app_command, wait_for
+from run import HOST, ROOT, app_command, stop_all, stop_on_sigterm, wait_for
 
 COOKIE_SECRET = "STREAMLIT_SERVER_COOKIE_SECRET"
 
@@ -89,31 +88,12 @@ def main() -> int:
         return 2
     generated = not os.environ.get(COOKIE_SECRET, "").strip()
     procs: list[subprocess.Popen[bytes]] = []
-    stopping = False
-
-    def stop(*_: object) -> None:
-        nonlocal stopping
-        stopping = True
-        for p in procs:
-            if p.poll() is None:
-                p.terminate()
-        for p in procs:
-            try:
-                p.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait()
-
-    def on_sigterm(*_: object) -> None:
-        stop()
-        sys.exit(0)
-
-    signal.signal(signal.SIGTERM, on_sigterm)
+    stop_on_sigterm(procs)
     for cmd, env in planned:
         procs.append(subprocess.Popen(cmd, cwd=ROOT, env=env))
     ports = [port + i for i in range(processes)]
     if not all(wait_for(p) for p in ports):
-        stop()
+        stop_all(procs)
         print("Kunne ikke starte alle processer (se fejlen ovenfor).", file=sys.stderr)
         return 1
     database = "PostgreSQL" if is_postgres(os.environ.get("DATABASE_URL", "")) else "SQLite"
@@ -130,7 +110,7 @@ def main() -> int:
     print("Tryk Ctrl+C for at stoppe.")
     reported: set[int] = set()
     try:
-        while not stopping:
+        while True:
             for proc, address in zip(procs, ports, strict=True):
                 code = proc.poll()
                 if code is not None and address not in reported:
@@ -147,7 +127,7 @@ def main() -> int:
     except KeyboardInterrupt:
         pass
     finally:
-        stop()
+        stop_all(procs)
     return 0
 
 

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, Route, expect
 
-from harness import CHROMIUM, CHROMIUM_ARGS, ROOT
+from harness import CHROMIUM, CHROMIUM_LAUNCH, ROOT
 from harness.postgres import PostgresServer, find_bindir
 
 ARTIFACTS = ROOT / "test-artifacts"
@@ -36,7 +36,7 @@ SLOW_FIXTURES = frozenset(
         "any_site_server",
         "checked_site",  # tests/test_links.py: both builds with a link check's data file
         "app",  # `streamlit run app.py`
-        "served",  # tests/test_stclient.py: the same
+        "served",  # the same, one per module with its database at hand
         "stack",  # tests/test_proxy.py: the app behind nginx
         "kit",  # tests/test_run.py: `make run`
     }
@@ -205,7 +205,7 @@ def offline_page(page: Page) -> Iterator[Page]:
 def browser_type_launch_args() -> dict[str, object]:
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium mangler ({CHROMIUM}): kør `make test`, som installerer det.")
-    return {"executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+    return dict(CHROMIUM_LAUNCH)
 
 
 @pytest.fixture(scope="session")
@@ -284,3 +284,22 @@ def app(tmp_path: Path) -> Iterator[Any]:
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, Any]]:
+    """One app server for a whole module, with a Storage on its SQLite database: the tests
+    prepare meetings in the database (harness.meetings) and open them over the wire."""
+    from facilitator.storage import Storage
+    from harness.app_server import AppServer
+
+    data = tmp_path_factory.mktemp("served")
+    server = AppServer(data)
+    store = Storage(f"sqlite:///{data / 'borgercases.sqlite3'}")
+    try:
+        store.create_schema()
+        server.start()
+        yield server, store
+    finally:
+        server.stop()
+        store.dispose()

@@ -8,18 +8,15 @@ import importlib.util
 import statistics
 import sys
 import time
-from collections.abc import Iterator
-from datetime import date, timedelta
 from typing import Any
 
 import pytest
 
-from facilitator import timer as t
-from facilitator.exercise import default_plan_minutes
 from facilitator.storage import Storage
 from harness import ROOT
 from harness.app_server import AppServer
 from harness.loadclient import Facilitator
+from harness.meetings import running_meeting
 from tests.test_stclient import _run
 
 
@@ -34,40 +31,11 @@ def _load_script() -> Any:
     return module
 
 
-@pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[AppServer, Storage]]:
-    data = tmp_path_factory.mktemp("loadclient")
-    app = AppServer(data)
-    store = Storage(f"sqlite:///{data / 'borgercases.sqlite3'}")
-    try:
-        store.create_schema()
-        app.start()
-        yield app, store
-    finally:
-        app.stop()
-        store.dispose()
-
-
-def _meeting(store: Storage, step: int) -> tuple[int, str]:
-    team, _code = store.create_team("Team Last")
-    mid = store.create_meeting(
-        team,
-        date.today(),
-        4,
-        ["Anne", "Bo"],
-        [m * 60 for m in default_plan_minutes()],
-        date.today() + timedelta(days=7),
-    )
-    now = time.time()
-    store.update_timer(team.id, mid, lambda s: t.go_to(t.start(s, now), step, now))
-    return team.id, mid
-
-
 def test_a_committed_note_is_stored_as_typed_and_acknowledged(
     served: tuple[AppServer, Storage],
 ) -> None:
     app, store = served
-    _team_id, mid = _meeting(store, 2)
+    _team_id, mid = running_meeting(store, "Team Last", 2, case_number=4)
 
     async def scenario() -> dict[str, object]:
         async with Facilitator(app.url, mid) as f:
@@ -102,7 +70,7 @@ def test_a_committed_note_is_stored_as_typed_and_acknowledged(
 
 def test_a_follow_up_is_stored_once_and_listed(served: tuple[AppServer, Storage]) -> None:
     app, store = served
-    team_id, mid = _meeting(store, 4)
+    team_id, mid = running_meeting(store, "Team Last", 4, case_number=4)
 
     async def scenario() -> tuple[list[str], list[str]]:
         async with Facilitator(app.url, mid) as f:
@@ -125,7 +93,7 @@ def test_a_follow_up_is_stored_once_and_listed(served: tuple[AppServer, Storage]
 
 def test_a_step_click_moves_the_meeting_one_step(served: tuple[AppServer, Storage]) -> None:
     app, store = served
-    _team_id, mid = _meeting(store, 2)
+    _team_id, mid = running_meeting(store, "Team Last", 2, case_number=4)
 
     async def scenario() -> tuple[int | None, int | None, float, str, list[str]]:
         async with Facilitator(app.url, mid) as f:

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Coroutine, Iterator
-from datetime import date, timedelta
+from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
 import pytest
@@ -18,42 +17,12 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from bench import participants
 from facilitator import timer as t
-from facilitator.exercise import default_plan_minutes
 from facilitator.storage import Storage
 from harness.app_server import AppServer
+from harness.meetings import running_meeting
 from harness.stclient import StreamlitClient, run_in_thread
 
 T = TypeVar("T")
-
-
-@pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[AppServer, Storage]]:
-    data = tmp_path_factory.mktemp("stclient")
-    app = AppServer(data)
-    store = Storage(f"sqlite:///{data / 'borgercases.sqlite3'}")
-    try:
-        store.create_schema()
-        app.start()
-        yield app, store
-    finally:
-        app.stop()
-        store.dispose()
-
-
-def _meeting(store: Storage, step: int) -> tuple[int, str]:
-    """A meeting with a running timer at step index ``step``: (team id, meeting id)."""
-    team, _code = store.create_team("Team Klient")
-    mid = store.create_meeting(
-        team,
-        date.today(),
-        3,
-        ["Anne", "Bo"],
-        [m * 60 for m in default_plan_minutes()],
-        date.today() + timedelta(days=7),
-    )
-    now = time.time()
-    store.update_timer(team.id, mid, lambda s: t.go_to(t.start(s, now), step, now))
-    return team.id, mid
 
 
 def _run(scenario: Callable[[], Coroutine[Any, Any, T]], timeout: float = 90) -> T:
@@ -68,7 +37,7 @@ def test_client_follows_a_step_change_through_the_timer_fragment(
     served: tuple[AppServer, Storage],
 ) -> None:
     app, store = served
-    team_id, mid = _meeting(store, 2)
+    team_id, mid = running_meeting(store, "Team Klient", 2, case_number=3)
 
     async def scenario() -> dict[str, Any]:
         async with StreamlitClient(app.url, f"m={mid}") as c:
@@ -118,7 +87,7 @@ def test_client_follows_a_step_change_through_the_timer_fragment(
 
 def test_client_presses_a_button(served: tuple[AppServer, Storage]) -> None:
     app, store = served
-    _team_id, mid = _meeting(store, 1)
+    _team_id, mid = running_meeting(store, "Team Klient", 1, case_number=3)
 
     async def scenario() -> list[str]:
         async with StreamlitClient(app.url, f"m={mid}") as c:
@@ -221,7 +190,7 @@ def test_client_and_chromium_see_the_same_step_change(served: tuple[AppServer, S
     """Two headless followers and one Chromium tab on the same address: all show the new
     step, each within one redraw interval of the timer (4 s) plus the page's run."""
     app, store = served
-    team_id, mid = _meeting(store, participants.FROM_STEP)
+    team_id, mid = running_meeting(store, "Team Klient", participants.FROM_STEP, case_number=3)
     got = _run(lambda: participants.compare_with_chromium(app.url, store, team_id, mid, clients=2))
     assert got["chromium"] is not None and got["chromium"] < 8, got
     assert len(got["clients"]) == 2, got

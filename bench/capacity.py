@@ -82,6 +82,7 @@ import psutil
 from sqlalchemy import text
 
 from bench.participants import LoopLag
+from bench.procs import tree_cpu
 from bench.report import Report, log, median, short
 from harness.stclient import run_in_thread
 
@@ -189,7 +190,8 @@ def triple(values: list[float]) -> str:
 
 
 class CpuMeter:
-    """CPU-seconds of some process trees (children that ended count through their parent)."""
+    """CPU-seconds of some process trees (children that ended count through their parent); a
+    tree that is gone counts 0."""
 
     def __init__(self, pids: list[int]) -> None:
         self.procs = [psutil.Process(pid) for pid in pids]
@@ -198,12 +200,7 @@ class CpuMeter:
         seconds = 0.0
         for proc in self.procs:
             with contextlib.suppress(psutil.Error):
-                t = proc.cpu_times()
-                seconds += t.user + t.system + t.children_user + t.children_system
-                for child in proc.children(recursive=True):
-                    with contextlib.suppress(psutil.Error):
-                        c = child.cpu_times()
-                        seconds += c.user + c.system
+                seconds += tree_cpu(proc)
         return seconds
 
 

@@ -24,18 +24,22 @@ def _cpu_seconds(proc: psutil.Process) -> float:
     return float(t.user + t.system + t.children_user + t.children_system)
 
 
-def tree_cpu_seconds(pid: int) -> float:
-    """CPU time of a process and all its descendants, including reaped children."""
-    try:
-        root = psutil.Process(pid)
-        total = _cpu_seconds(root)
-        children = root.children(recursive=True)
-    except psutil.NoSuchProcess as exc:
-        raise RuntimeError(f"process {pid} is gone") from exc
-    for child in children:
+def tree_cpu(root: psutil.Process) -> float:
+    """CPU time of a process and all its descendants, including reaped children. Raises
+    psutil.NoSuchProcess when ``root`` is gone."""
+    total = _cpu_seconds(root)
+    for child in root.children(recursive=True):
         with contextlib.suppress(psutil.NoSuchProcess, psutil.ZombieProcess):
             total += _cpu_seconds(child)  # a child that ended meanwhile counts in its parent
     return total
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """``tree_cpu`` of the process ``pid``; RuntimeError when it is gone."""
+    try:
+        return tree_cpu(psutil.Process(pid))
+    except psutil.NoSuchProcess as exc:
+        raise RuntimeError(f"process {pid} is gone") from exc
 
 
 def stop_process(proc: subprocess.Popen[Any] | None, timeout: float = 10) -> None:

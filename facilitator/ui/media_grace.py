@@ -48,15 +48,14 @@ def _remove_orphaned_files_with_grace(self: MediaFileManager) -> None:
             for by_coord in self._files_by_session_and_coord.values()
             for file_id in by_coord.values()
         }
+        orphans = set(self._deferred_callables) - active
         for file_id, meta in list(self._file_metadata.items()):
-            if file_id not in active and meta.kind == MediaFileKind.MEDIA:
+            if file_id in active:
+                continue
+            if meta.kind == MediaFileKind.MEDIA:
                 self._delete_file(file_id)
-        downloads = {
-            file_id
-            for file_id, meta in self._file_metadata.items()
-            if meta.kind == MediaFileKind.DOWNLOADABLE
-        }
-        orphans = (downloads | set(self._deferred_callables)) - active
+            elif meta.kind == MediaFileKind.DOWNLOADABLE:
+                orphans.add(file_id)
         for file_id in list(orphaned_at):
             if file_id not in orphans:
                 del orphaned_at[file_id]  # referenced again, or removed by Streamlit itself
@@ -76,12 +75,12 @@ def install() -> bool:
     if current is _remove_orphaned_files_with_grace:
         return True
     probe = MediaFileManager.__new__(MediaFileManager)
-    try:
+    try:  # any change in the constructor means: do not patch
         MediaFileManager.__init__(probe, storage=None)  # type: ignore[arg-type]
-    except Exception:  # any change in the constructor means: do not patch
-        _log.warning("media_grace: Streamlit's MediaFileManager changed; not installed")
-        return False
-    if not all(hasattr(probe, name) for name in _PRIVATE_FIELDS):
+        complete = all(hasattr(probe, name) for name in _PRIVATE_FIELDS)
+    except Exception:
+        complete = False
+    if not complete:
         _log.warning("media_grace: Streamlit's MediaFileManager changed; not installed")
         return False
     MediaFileManager.remove_orphaned_files = _remove_orphaned_files_with_grace  # type: ignore[method-assign]

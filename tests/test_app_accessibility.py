@@ -65,6 +65,9 @@ def test_every_step_has_no_wcag_violations(
             timeout=20000
         )
     page.get_by_role("button", name="Start uret").click()
+    # The click redraws the page; until that run ends, Streamlit keeps the old (faded) heading
+    # beside the new one.
+    wait_idle(page)
     for n in range(1, 6):
         expect(page.get_by_role("heading", name=re.compile(f"Trin {n}"))).to_be_visible()
         _check(page, f"trin {n}", failures)

@@ -7,6 +7,7 @@ import unicodedata
 from datetime import date
 
 from facilitator.privacy import cpr_message, find_cpr
+from facilitator.records import StorageError
 
 MAX_NAME = 80
 MAX_PARTICIPANTS = 40
@@ -17,6 +18,12 @@ MAX_STEP_MINUTES = 60
 
 class InputError(ValueError):
     """Bad input; ``str(err)`` is a Danish message fit for the screen."""
+
+
+class CprRefused(InputError, StorageError):
+    """Text with a CPR number in it; nothing was stored. Raised by the checks here and by the
+    storage, which runs the same guard on the final text of every write: whoever catches
+    input errors or storage errors shows the Danish message."""
 
 
 def clean_text(text: str | None) -> str:
@@ -41,7 +48,7 @@ def _number(n: int) -> str:
 def no_cpr(text: str, field: str) -> None:
     found = find_cpr(text)
     if found:
-        raise InputError(f"{field}: {cpr_message(found)}")
+        raise CprRefused(f"{field}: {cpr_message(found)}")
 
 
 def team_name(raw: str | None) -> str:

@@ -34,6 +34,7 @@ from facilitator.storage.engine import (
 )
 from facilitator.storage.models import FollowUpRowDB, MeetingRow, NoteRow, TeamRow, utcnow
 from facilitator.timer import FINISHED, TimerState
+from facilitator.validation import no_cpr
 
 
 class _SavedInBetween(Exception):
@@ -101,6 +102,7 @@ class MeetingQueries(Database):
         plan_seconds: list[int],
         next_meeting_date: date | None = None,
     ) -> str:
+        no_cpr("\n".join(participants), "Deltagere")  # also a number split over two names
         timer = TimerState(plan=tuple(plan_seconds))
         meeting_id = new_meeting_id()
         try:
@@ -203,6 +205,7 @@ class MeetingQueries(Database):
         return updated
 
     def set_moderator(self, team_id: int, meeting_id: str, name: str | None) -> None:
+        no_cpr(name or "", "Ordstyreren")
         with self._session() as s:
             result = s.execute(
                 update(MeetingRow)
@@ -318,7 +321,9 @@ class MeetingQueries(Database):
         ``base_revision`` is the revision the screen loaded (0: none yet). If the note was saved
         from another screen since, nothing is written and ``NoteConflict`` carries the other
         screen's text – unless it is the same text. ``None`` overwrites whatever is stored.
+        A text with a CPR number in it is refused (``CprRefused``), whatever put it together.
         """
+        no_cpr(text, "Noten")
         try:
             with self._session() as s:
                 _owned_meeting(s, team_id, meeting_id)
@@ -391,6 +396,8 @@ class MeetingQueries(Database):
         client_key: str | None = None,
     ) -> int:
         """Store a follow-up once: the same ``client_key`` twice (a double click) stores one."""
+        no_cpr(who, "Hvem")
+        no_cpr(what, "Hvad")
         client_key = client_key or secrets.token_hex(8)
         with self._session() as s:
             _owned_meeting(s, meeting.team.id, meeting.id)

@@ -38,7 +38,7 @@ from facilitator.storage.meetings import (
     insert_follow_up,
 )
 from facilitator.storage.models import MeetingRow, ProposalRow, ThoughtRow
-from facilitator.validation import MAX_NOTE
+from facilitator.validation import MAX_NOTE, no_cpr
 
 _PHONE_QUERY = select(
     MeetingRow.case_number,
@@ -164,7 +164,9 @@ class ParticipationQueries(MeetingQueries):
             raise JoinRefused(message)
 
     def add_thought(self, code: str, question: int, text: str, now: float | None = None) -> int:
-        """Store an anonymous thought (already checked by ``validation.thought``)."""
+        """Store an anonymous thought (already checked by ``validation.thought``; the CPR guard
+        runs here again, on what is stored)."""
+        no_cpr(text, "Tanken")
         now = time.time() if now is None else now
         if not 0 <= question < 50:
             raise JoinRefused("Spørgsmålet findes ikke. Intet er sendt.")
@@ -181,7 +183,10 @@ class ParticipationQueries(MeetingQueries):
     def add_proposal(
         self, code: str, who: str | None, what: str, due: date | None, now: float | None = None
     ) -> int:
-        """Store a proposed follow-up (already checked by ``validation.proposal``)."""
+        """Store a proposed follow-up (already checked by ``validation.proposal``; the CPR
+        guard runs here again, on what is stored)."""
+        no_cpr(who or "", "Navn")
+        no_cpr(what, "Hvad")
         now = time.time() if now is None else now
         with self._session() as s:
             row = self._open_row(s, code, now)
@@ -253,7 +258,9 @@ class ParticipationQueries(MeetingQueries):
         self, team_id: int, meeting_id: str, thought_id: int, note_key: str
     ) -> int:
         """Append the thought to the team's note (a line of its own); returns the note's new
-        revision. Another screen saving the note at the same moment is retried, never lost."""
+        revision. Another screen saving the note at the same moment is retried, never lost.
+        The note with the thought in it is checked for CPR numbers as a whole: two thoughts
+        that pass alone may make one together (»… født 010203-« and »1234 …«)."""
         with self._session() as s:
             self._owned_thought(s, team_id, meeting_id, thought_id)
             text = s.scalar(select(ThoughtRow.text).where(ThoughtRow.id == thought_id)) or ""
@@ -266,6 +273,7 @@ class ParticipationQueries(MeetingQueries):
                 revision = current.revision if current else 0
                 break
             joined = f"{base.rstrip()}\n{text}" if base.strip() else text
+            no_cpr(joined, "Noten med tanken")
             if len(joined) > MAX_NOTE:
                 raise StorageError(
                     "Noten er for lang til også at rumme tanken. Ret noten til, og prøv igen."
@@ -305,6 +313,8 @@ class ParticipationQueries(MeetingQueries):
     ) -> int:
         """The proposal becomes one of the meeting's follow-ups (once, also on a double click
         or from two screens); returns the follow-up's id."""
+        no_cpr(who, "Hvem")
+        no_cpr(what, "Hvad")
         client_key = f"proposal-{proposal_id}"
         with self._session() as s:
             _owned_meeting(s, meeting.team.id, meeting.id)

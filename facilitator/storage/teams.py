@@ -23,6 +23,7 @@ from facilitator.storage.models import (
     TeamRow,
     utcnow,
 )
+from facilitator.validation import no_cpr
 
 # Wrong codes: a few are free (typos), then each one doubles the wait, up to a minute.
 FREE_FAILURES = 3
@@ -60,6 +61,7 @@ def _token_hash(token: str) -> str:
 class TeamQueries(Database):
     def create_team(self, name: str) -> tuple[Team, str]:
         """A new team space and its code. The code is returned once and stored only hashed."""
+        no_cpr(name, "Teamets navn")
         for _attempt in range(5):
             code, key = teamcode.new_code()
             try:

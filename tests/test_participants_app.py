@@ -363,3 +363,21 @@ def test_the_printed_referat_and_the_finished_page_mark_anonymous_thoughts(data_
     finished = _facilitator(meeting)
     assert ANONYMOUS_HEADING in [c.value for c in finished.caption]
     assert "– <i>Sprogmentor</i> på pladsen" in [x.value for x in finished.text]
+
+
+def test_copying_two_thoughts_that_make_a_cpr_number_together_is_refused(data_dir: Path) -> None:
+    """Issue 20: each thought passes alone; the note they make together is what is checked."""
+    store = _db(data_dir)
+    team, meeting, code = _meeting(store, 2)
+    first = store.add_thought(code, 0, "Borgeren er født 010203-")
+    second = store.add_thought(code, 0, "1234 er resten")
+    fac = _facilitator(meeting)
+    fac.button(key=f"thought_copy_{first}").click().run()
+    _no_errors(fac)
+    fac.button(key=f"thought_copy_{second}").click().run()
+    assert [e.value for e in _errors(fac)] == [
+        "Noten med tanken: Teksten ser ud til at indeholde et CPR-nummer (»010203- ••••«). "
+        "Den er ikke gemt. Fjern nummeret – her må ikke stå personoplysninger om borgere."
+    ]
+    assert store.notes(meeting.id)["q0"] == "Borgeren er født 010203-"
+    assert not fac.button(key=f"thought_copy_{second}").disabled

@@ -368,7 +368,7 @@ def test_the_printed_referat_and_the_finished_page_mark_anonymous_thoughts(data_
 def test_copying_two_thoughts_that_make_a_cpr_number_together_is_refused(data_dir: Path) -> None:
     """Issue 20: each thought passes alone; the note they make together is what is checked."""
     store = _db(data_dir)
-    team, meeting, code = _meeting(store, 2)
+    _team, meeting, code = _meeting(store, 2)
     first = store.add_thought(code, 0, "Borgeren er født 010203-")
     second = store.add_thought(code, 0, "1234 er resten")
     fac = _facilitator(meeting)

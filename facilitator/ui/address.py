@@ -103,6 +103,10 @@ def drop_grant() -> None:
     st.query_params.pop("t", None)
 
 
+def has_code() -> bool:
+    return bool(_get("t"))
+
+
 def take_code() -> str:
     """An old team link's code, removed from the address at once."""
     code = _get("t")

@@ -156,6 +156,9 @@ def restore_from_device(token: str | None) -> None:
     it answered that it remembers no team."""
     if token is None or ASK in st.session_state:
         return
+    linked = address.has_code() or address.grant()
+    if linked and _LINK not in st.session_state and not st.session_state.get(_GRANT):
+        current_team()  # the link first, so that its team is compared with the device's
     if _LINK in st.session_state:
         _settle_link(token)
         return
@@ -196,6 +199,7 @@ def _settle_link(device: str) -> None:
             address.set_grant(st.session_state[_GRANT])
     elif kind == "code":  # no team remembered here: the link's team is, as before
         enter(team)
+        st.rerun()  # the page helper keeps the new device token (read at the start of a run)
 
 
 def _drop_link_grant(kind: str) -> None:

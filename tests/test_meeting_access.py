@@ -218,7 +218,9 @@ ACTIONS = st.lists(
 )
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(actions=ACTIONS)
 def test_a_tab_sees_a_team_iff_the_model_says_its_grant_lives(
     tmp_path: Path, actions: list[tuple[str, int]]

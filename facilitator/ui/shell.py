@@ -178,7 +178,8 @@ def main() -> None:
         team = access.current_team()
         if team is None and found is not None:
             team = access.member_access(found.team)
-        current = found if found is not None and team is not None and found.team.id == team.id else None
+        shown = found is not None and team is not None and found.team.id == team.id
+        current = found if shown else None
         if projector:
             st.button(
                 "Afslut projektorvisning",

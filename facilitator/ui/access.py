@@ -74,14 +74,19 @@ def current_team() -> Team | None:
         st.session_state[_TEAM] = team
         st.session_state[_GRANT] = token
         return team
-    code = address.take_code()
-    if code:  # an old team link with the code in it: opened once, then the code leaves the address
+    # An old team link with the code in it: opened once, then the code leaves the address – only
+    # after the session holds the team: the page helper's first report can interrupt this run
+    # at a change of the address (a rerun request), and the link must not get lost with it.
+    code = address.code()
+    if code:
         try:
             found = open_with_code(code, link=True)
         except Throttled as exc:
+            address.take_code()
             flash(str(exc), "error")
             return None
         if found is None:
+            address.take_code()
             flash(WRONG_CODE, "error")
         return found
     return None

@@ -38,10 +38,10 @@ ENGLISH = re.compile(
 )
 
 
-def _address(app: AppServer, mid: str) -> str:
+def _address(app: AppServer, mid: str, db: str | None = None) -> str:
     """The meeting's page in a browser that has its team open (the address alone opens
     nothing)."""
-    store = Storage(_sqlite_url(app))
+    store = Storage(db or _sqlite_url(app))
     try:
         return f"{app.url}?{meeting_query(store, mid)}"
     finally:
@@ -301,7 +301,7 @@ def test_postgres_outage_mid_meeting_keeps_text_and_recovers(
     app = AppServer(tmp_path, database_url=db)
     app.start()
     try:
-        page = screen(_address(app, mid))
+        page = screen(_address(app, mid, db))
         field = _question_1(page)
         first = "Første pointe: spørg til hans egne mål."
         field.press_sequentially(first, delay=5)

@@ -73,7 +73,7 @@ def start_meeting(page: Any, server: AppServer, team: str) -> str:
     from playwright.sync_api import expect
 
     (meeting_id,) = prepare_meetings(server.db, 1, step=0, start_timer=False, prefix=team)
-    page.goto(f"{server.url}?m={meeting_id}", timeout=60000)
+    page.goto(meeting_url(server, meeting_id), timeout=60000)
     expect(page.get_by_role("heading", name=re.compile("Trin 1"))).to_be_visible(timeout=60000)
     return f"; meeting made via storage, start_meeting_in_browser failed: {reason}"
 
@@ -293,6 +293,18 @@ class NotePoller(threading.Thread):
         self.join(timeout=5)
 
 
+def meeting_url(server: AppServer, meeting_id: str) -> str:
+    """A meeting's page with a grant of its team (a meeting's address alone opens nothing)."""
+    from facilitator.storage import Storage
+    from harness.meetings import meeting_query
+
+    store = Storage(f"sqlite:///{server.db}")
+    try:
+        return f"{server.url}?{meeting_query(store, meeting_id)}"
+    finally:
+        store.dispose()
+
+
 def prepare_meetings(
     db: Path, count: int, step: int = 2, start_timer: bool = True, prefix: str = "Team Last"
 ) -> list[str]:
@@ -363,7 +375,7 @@ def _open_meeting_pages(
 
         try:
             page = context.new_page()
-            page.goto(f"{server.url}?m={meeting_id}", wait_until="commit", timeout=left())
+            page.goto(meeting_url(server, meeting_id), wait_until="commit", timeout=left())
             heading = page.get_by_role("heading", name=re.compile("Trin 3"))
             expect(heading).to_be_visible(timeout=left())
             expect(page.locator(".bc-timer__big")).to_be_visible(timeout=left())

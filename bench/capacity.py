@@ -275,6 +275,7 @@ class Desk:
     team_id: int
     meeting_id: str
     url: str
+    grant: str = ""  # a grant of the team: a meeting's address alone opens nothing
     page: Any = None
     error: str = ""
     current: dict[str, str] = field(default_factory=dict)  # what each field holds
@@ -297,7 +298,7 @@ async def _open_pages(desks: list[Desk], phones: list[Phone]) -> float:
 
     async def desk(d: Desk) -> None:
         async with gate:
-            d.page = Facilitator(d.url, d.meeting_id, open_timeout=PAGE_LIMIT)
+            d.page = Facilitator(d.url, d.meeting_id, d.grant, open_timeout=PAGE_LIMIT)
             try:
                 await asyncio.wait_for(d.page.open(PAGE_LIMIT), PAGE_LIMIT + 10)
                 if d.page.step() != FROM_STEP + 1:
@@ -567,7 +568,10 @@ def run_cell(cell: Cell, tmp: Path, pg: Any) -> tuple[Outcome, tuple[int, int, l
             if a.proc is None or a.proc.poll() is not None:
                 raise RuntimeError(f"app process on port {a.port} did not start")
         k = cell.processes
-        desks = [Desk(i, tid, mid, apps[i % k].url) for i, (tid, mid, _code) in enumerate(meetings)]
+        desks = [
+            Desk(i, tid, mid, apps[i % k].url, store.grant_access(tid))
+            for i, (tid, mid, _code) in enumerate(meetings)
+        ]
         phones = [
             Phone(i, apps[(i + j) % k].url, f"j={code}")
             for i, (_tid, _mid, code) in enumerate(meetings)

@@ -72,9 +72,14 @@ class ActionFailed(RuntimeError):
 class Facilitator:
     """The facilitator's meeting page (``?m=<meeting id>``) in one headless client."""
 
-    def __init__(self, base_url: str, meeting_id: str, **client_args: Any) -> None:
+    def __init__(
+        self, base_url: str, meeting_id: str, grant: str | None = None, **client_args: Any
+    ) -> None:
+        """``grant``: a grant of the meeting's team (``Storage.grant_access``) – without one the
+        page asks for the team's code."""
         self.meeting_id = meeting_id
-        self.client = StreamlitClient(base_url, f"m={meeting_id}", **client_args)
+        query = f"m={meeting_id}" + (f"&s={grant}" if grant else "")
+        self.client = StreamlitClient(base_url, query, **client_args)
 
     async def __aenter__(self) -> Facilitator:
         await self.open()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from datetime import date, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 from facilitator import timer as tm
 from facilitator.exercise import default_plan_minutes
@@ -28,3 +29,11 @@ def running_meeting(
     now = time.time()
     store.update_timer(team.id, meeting_id, lambda s: tm.go_to(tm.start(s, now), step, now))
     return team.id, meeting_id
+
+
+def meeting_query(store: Any, meeting_id: str, **extra: str) -> str:
+    """The query of a facilitator page for a meeting made straight in the database: the meeting
+    and a grant of its team (a meeting's address alone opens nothing), e.g. ``m=…&s=…``."""
+    meeting = store.get_meeting(meeting_id)
+    assert meeting is not None, meeting_id
+    return urlencode({"m": meeting_id, **extra, "s": store.grant_access(meeting.team.id)})

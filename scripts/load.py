@@ -49,6 +49,7 @@ class User:
     index: int
     meeting_id: str
     step: int = 3
+    grant: str = ""  # a grant of the team: a meeting's address alone opens nothing
     note_acked: str | None = None  # the last note text acknowledged on screen
     note_typed: list[str] = field(default_factory=list)  # every text typed after that
     follow_ups_acked: list[str] = field(default_factory=list)
@@ -68,19 +69,19 @@ def _prepare(store: Storage, meetings: int) -> list[User]:
     for n in range(meetings):
         # Half the meetings are at step 3 (notes), half at step 5 (follow-ups).
         step = 2 if n % 2 == 0 else 4
-        _team_id, mid = running_meeting(
+        team_id, mid = running_meeting(
             store,
             f"Lastteam {n:02d}",
             step,
             case_number=n % 10 + 1,
             plan_seconds=[60, 180, 360, 180, 120],
         )
-        users.append(User(n, mid, step=step + 1))
+        users.append(User(n, mid, step=step + 1, grant=store.grant_access(team_id)))
     return users
 
 
 async def _open(page: Page, base: str, user: User, step: int, timeout_ms: int = 120_000) -> None:
-    await page.goto(f"{base}?m={user.meeting_id}", timeout=timeout_ms)
+    await page.goto(f"{base}?m={user.meeting_id}&s={user.grant}", timeout=timeout_ms)
     await page.get_by_role("heading", name=re.compile(f"Trin {step}")).wait_for(timeout=timeout_ms)
 
 
@@ -185,7 +186,7 @@ async def _recover(page: Page, base: str, user: User) -> None:
     The meeting comes back at its stored step, whichever it is."""
     for _attempt in range(6):
         try:
-            await page.goto(f"{base}?m={user.meeting_id}", timeout=20_000)
+            await page.goto(f"{base}?m={user.meeting_id}&s={user.grant}", timeout=20_000)
             await page.get_by_role("heading", name=re.compile(r"Trin \d")).first.wait_for(
                 timeout=20_000
             )
@@ -270,7 +271,7 @@ class _Screen:
     def __init__(self, base: str, user: User) -> None:
         self.base = base
         self.user = user
-        self.page = Facilitator(base, user.meeting_id)
+        self.page = Facilitator(base, user.meeting_id, user.grant)
 
     async def open(self, timeout: float = 120.0) -> None:
         await self.page.open(timeout)
@@ -279,7 +280,7 @@ class _Screen:
         """Reload the meeting's address: it comes back at its stored step."""
         await self.page.close()
         for _attempt in range(6):
-            self.page = Facilitator(self.base, self.user.meeting_id)
+            self.page = Facilitator(self.base, self.user.meeting_id, self.user.grant)
             try:
                 await self.page.open(20.0)
                 return

@@ -21,6 +21,7 @@ from harness.app_server import (
     start_meeting_in_browser,
     wait_idle,
 )
+from harness.meetings import meeting_query
 
 pytestmark = pytest.mark.browser
 
@@ -196,7 +197,7 @@ def test_step_end_signals_in_the_browser_and_counts_over(
     store.dispose()
 
     page, _ = _page(browser)
-    page.goto(f"{app.url}?m={mid}")
+    page.goto(f"{app.url}?{meeting_query(store, mid)}")
     expect(page.locator(".bc-timer[data-live]")).to_be_visible(timeout=20000)
     # The stub replaces the signal only once the helper has started (it sets its own on start;
     # on a busy machine the panel's HTML can be there before the helper's script has run).

@@ -174,6 +174,7 @@ def test_reload_brings_back_the_meeting(data_dir: Path) -> None:
     _click(at, "Næste trin")
     again = _app()
     again.query_params["m"] = meeting_id
+    again.query_params["s"] = at.session_state["_grant"]  # a browser with the team open
     again.run()
     _no_errors(again)
     assert "Trin 2: Alle læser casen" in _text(again)
@@ -213,7 +214,11 @@ def test_zero_duration_is_refused(data_dir: Path) -> None:
 
 def test_unknown_meeting_id_gets_a_message(data_dir: Path) -> None:
     at = _app()
+    store = _db(data_dir)
+    store.create_schema()
+    team, _code = store.create_team("Team Søg")
     at.query_params["m"] = "finder-ikke-mig"
+    at.query_params["s"] = store.grant_access(team.id)
     at.run()
     _no_errors(at)
     assert any("Mødet findes ikke" in e.value for e in _errors(at))
@@ -300,6 +305,7 @@ def test_the_facilitator_sees_how_time_was_rebalanced(
     store.update_timer(team.id, mid, lambda s: t.next_step(t.start(s, begun), time.time()))
     at = _app()
     at.query_params["m"] = mid
+    at.query_params["s"] = store.grant_access(team.id)
     at.run()
     _no_errors(at)
     assert message in _text(at)
@@ -322,6 +328,7 @@ def test_a_late_save_of_the_old_text_after_merging_is_not_an_overwrite(data_dir:
     a, b = _app(), _app()
     for at in (a, b):
         at.query_params["m"] = mid
+        at.query_params["s"] = store.grant_access(team.id)
         at.run()
     a.text_area[0].set_value("Tekst fra A.").run()
     b.text_area[0].set_value("Pointe fra B.").run()  # B loaded before A saved: a conflict

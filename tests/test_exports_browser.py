@@ -13,6 +13,7 @@ from playwright.sync_api import Browser, Page, expect
 from facilitator import timer as t
 from facilitator.storage import Storage
 from harness.app_server import AppServer, wait_idle
+from harness.meetings import meeting_query
 
 pytestmark = pytest.mark.browser
 
@@ -22,6 +23,16 @@ LABELS = [
     "Kalender med aftaler (.ics)",
     "Udskriv referatet",
 ]
+
+
+def _address(app: AppServer, mid: str, **extra: str) -> str:
+    """The meeting's page in a browser that has its team open (the address alone opens
+    nothing)."""
+    store = Storage(f"sqlite:///{app.data_dir / 'borgercases.sqlite3'}")
+    try:
+        return f"{app.url}?{meeting_query(store, mid, **extra)}"
+    finally:
+        store.dispose()
 
 
 def _finished_meeting(app: AppServer) -> str:
@@ -75,7 +86,7 @@ def test_the_printed_referat_shows_only_the_referat(
 ) -> None:
     mid = _finished_meeting(app)
     page = _page(browser)
-    page.goto(f"{app.url}?m={mid}&view=print&p=1")  # p=1: with the projector's exit button
+    page.goto(_address(app, mid, view="print", p="1"))  # p=1: with the projector's exit button
     expect(page.get_by_role("heading", name="Aftaler om opfølgning")).to_be_visible(timeout=20000)
     expect(page.get_by_role("button", name="Tilbage til mødet")).to_be_visible()
     expect(page.get_by_role("button", name="Afslut projektorvisning")).to_be_visible()
@@ -108,7 +119,7 @@ def test_downloads_show_their_whole_labels_and_are_made_on_click(
 ) -> None:
     mid = _finished_meeting(app)
     page = _page(browser)
-    page.goto(f"{app.url}?m={mid}")
+    page.goto(_address(app, mid))
     main = page.get_by_role("main")
     expect(main.get_by_role("heading", name="Mødet er slut")).to_be_visible(timeout=20000)
     wait_idle(page)

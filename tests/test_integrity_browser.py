@@ -21,6 +21,7 @@ from facilitator import timer as tm
 from facilitator.records import Note
 from facilitator.storage import Storage
 from harness.app_server import AppServer, wait_idle
+from harness.meetings import meeting_query
 from harness.postgres import PostgresServer
 
 pytestmark = pytest.mark.browser
@@ -35,6 +36,16 @@ ENGLISH = re.compile(
     r"|connection refused|server closed",
     re.IGNORECASE,
 )
+
+
+def _address(app: AppServer, mid: str, db: str | None = None) -> str:
+    """The meeting's page in a browser that has its team open (the address alone opens
+    nothing)."""
+    store = Storage(db or _sqlite_url(app))
+    try:
+        return f"{app.url}?{meeting_query(store, mid)}"
+    finally:
+        store.dispose()
 
 
 def _sqlite_url(app: AppServer) -> str:
@@ -105,8 +116,8 @@ def test_two_screens_never_lose_a_note_silently(
 ) -> None:
     db = _sqlite_url(app)
     mid = _seed_meeting(db, "Team Nord")
-    a = screen(f"{app.url}?m={mid}")
-    b = screen(f"{app.url}?m={mid}")  # loaded before A saves: the field is empty
+    a = screen(_address(app, mid))
+    b = screen(_address(app, mid))  # loaded before A saves: the field is empty
     field_a, field_b = _question_1(a), _question_1(b)
     expect(field_b).to_have_value("")
     text_a = "Tekst fra A."
@@ -170,8 +181,8 @@ def test_an_idle_screen_picks_up_the_other_screens_note(
 ) -> None:
     db = _sqlite_url(app)
     mid = _seed_meeting(db, "Team Øst")
-    a = screen(f"{app.url}?m={mid}")
-    b = screen(f"{app.url}?m={mid}")
+    a = screen(_address(app, mid))
+    b = screen(_address(app, mid))
     text = "Fokus på Jamirs egne mål – ikke på vores."
     _question_1(a).press_sequentially(text, delay=10)
     expect(_saved(a)).to_be_visible()
@@ -209,7 +220,7 @@ def test_an_idle_screen_at_step_5_picks_up_another_screens_follow_ups(
         page = context.new_page()
         frames: list[float] = []
         page.on("websocket", lambda ws: ws.on("framereceived", lambda _: frames.append(1)))
-        page.goto(f"{app.url}?m={mid}")
+        page.goto(_address(app, mid))
         expect(page.get_by_role("heading", name=re.compile("^Trin 5:"))).to_be_visible(
             timeout=20000
         )
@@ -290,7 +301,7 @@ def test_postgres_outage_mid_meeting_keeps_text_and_recovers(
     app = AppServer(tmp_path, database_url=db)
     app.start()
     try:
-        page = screen(f"{app.url}?m={mid}")
+        page = screen(_address(app, mid, db))
         field = _question_1(page)
         first = "Første pointe: spørg til hans egne mål."
         field.press_sequentially(first, delay=5)

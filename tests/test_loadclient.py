@@ -35,10 +35,10 @@ def test_a_committed_note_is_stored_as_typed_and_acknowledged(
     served: tuple[AppServer, Storage],
 ) -> None:
     app, store = served
-    _team_id, mid = running_meeting(store, "Team Last", 2, case_number=4)
+    team_id, mid = running_meeting(store, "Team Last", 2, case_number=4)
 
     async def scenario() -> dict[str, object]:
-        async with Facilitator(app.url, mid) as f:
+        async with Facilitator(app.url, mid, store.grant_access(team_id)) as f:
             keys = [n.widget_id.rsplit("_", 1)[-1] for n in f.note_fields()]
             first = await f.commit_note("q0", "Borgeren")
             second = await f.commit_note("q0", "Borgeren skal høres først.")
@@ -73,7 +73,7 @@ def test_a_follow_up_is_stored_once_and_listed(served: tuple[AppServer, Storage]
     team_id, mid = running_meeting(store, "Team Last", 4, case_number=4)
 
     async def scenario() -> tuple[list[str], list[str]]:
-        async with Facilitator(app.url, mid) as f:
+        async with Facilitator(app.url, mid, store.grant_access(team_id)) as f:
             await f.add_follow_up("Ring til a-kassen")
             await f.add_follow_up("Book et møde med virksomheden")
             await f.client.wait_idle()
@@ -93,10 +93,10 @@ def test_a_follow_up_is_stored_once_and_listed(served: tuple[AppServer, Storage]
 
 def test_a_step_click_moves_the_meeting_one_step(served: tuple[AppServer, Storage]) -> None:
     app, store = served
-    _team_id, mid = running_meeting(store, "Team Last", 2, case_number=4)
+    team_id, mid = running_meeting(store, "Team Last", 2, case_number=4)
 
     async def scenario() -> tuple[int | None, int | None, float, str, list[str]]:
-        async with Facilitator(app.url, mid) as f:
+        async with Facilitator(app.url, mid, store.grant_access(team_id)) as f:
             before = f.step()
             timer = f.timer()
             assert timer is not None

@@ -151,6 +151,7 @@ def browser_token(monkeypatch: pytest.MonkeyPatch) -> dict[str, object]:
         view: str | None = None,
         device_store: str | None = None,
         device_forget: bool = False,
+        device_ask: bool = False,
     ) -> str | None:
         if device_store:
             browser["token"] = device_store

@@ -175,6 +175,7 @@ def test_a_thought_is_stored_without_identity_and_shown_literally(data_dir: Path
     # The facilitator's page shows it under question 2, as text.
     fac = _app()
     fac.query_params["m"] = meeting.id
+    fac.query_params["s"] = _grant(meeting)
     fac.run()
     _no_errors(fac)
     raw = "\n".join(m.value for m in fac.markdown)
@@ -220,9 +221,17 @@ def test_a_thought_sent_after_the_step_moved_on_is_refused_in_danish(data_dir: P
     assert store.thoughts(team.id, meeting.id) == []
 
 
+def _grant(meeting: Meeting) -> str:
+    """A grant of the meeting's team, as a browser that has the team open holds one."""
+    from facilitator.ui import common
+
+    return common.storage().grant_access(meeting.team.id)
+
+
 def _facilitator(meeting: Meeting, projector: bool = False) -> AppTest:
     at = _app()
     at.query_params["m"] = meeting.id
+    at.query_params["s"] = _grant(meeting)
     if projector:
         at.query_params["p"] = "1"
     at.run()
@@ -353,6 +362,7 @@ def test_the_printed_referat_and_the_finished_page_mark_anonymous_thoughts(data_
     store.update_timer(team.id, meeting.id, lambda s: t.finish(s, time.time()))
     printed = _app()
     printed.query_params["m"] = meeting.id
+    printed.query_params["s"] = _grant(meeting)
     printed.query_params["view"] = "print"
     printed.run()
     _no_errors(printed)

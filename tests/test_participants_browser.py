@@ -32,6 +32,7 @@ from facilitator import timer as tm
 from facilitator.storage import Storage
 from facilitator.storage.models import MeetingRow
 from harness.app_server import AppServer, create_team_in_browser, wait_idle
+from harness.meetings import meeting_query
 from tests.accessibility import axe_result, start_axe
 from tests.test_meeting_room_browser import _ENGLISH_RE, OBSERVER_JS, SCROLL_TOP_JS, SHOWN_JS
 
@@ -445,7 +446,7 @@ def _step_3(m: Meeting) -> Page:
     assert hidden == {HOSTILE: True, KIND: False}
 
     projector = m.new()
-    projector.goto(f"{m.papp.url}?m={m.meeting_id}&p=1")
+    projector.goto(f"{m.papp.url}?{meeting_query(m.store, m.meeting_id, p='1')}")
     _heading(projector, "^Trin 3:")
     expect(projector.locator(".bc-thought")).to_have_count(1)
     wait_idle(projector)

@@ -19,7 +19,7 @@ from bench import participants
 from facilitator import timer as t
 from facilitator.storage import Storage
 from harness.app_server import AppServer
-from harness.meetings import running_meeting
+from harness.meetings import meeting_query, running_meeting
 from harness.stclient import StreamlitClient, run_in_thread
 
 T = TypeVar("T")
@@ -40,7 +40,7 @@ def test_client_follows_a_step_change_through_the_timer_fragment(
     team_id, mid = running_meeting(store, "Team Klient", 2, case_number=3)
 
     async def scenario() -> dict[str, Any]:
-        async with StreamlitClient(app.url, f"m={mid}") as c:
+        async with StreamlitClient(app.url, meeting_query(store, mid)) as c:
             await c.wait_for(_heading("Trin 3:"), 30)
             await c.wait_idle()
             auto = c.auto_reruns
@@ -90,7 +90,7 @@ def test_client_presses_a_button(served: tuple[AppServer, Storage]) -> None:
     _team_id, mid = running_meeting(store, "Team Klient", 1, case_number=3)
 
     async def scenario() -> list[str]:
-        async with StreamlitClient(app.url, f"m={mid}") as c:
+        async with StreamlitClient(app.url, meeting_query(store, mid)) as c:
             await c.wait_for(_heading("Trin 2:"), 30)
             await c.wait_idle()
             await c.click("Næste trin")

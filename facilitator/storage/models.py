@@ -61,12 +61,17 @@ class TeamGrantRow(Base):
 
     The session holds the random token; only its hash is stored. Checked on every run, so a new
     code (which removes all grants), a deleted team (cascade) or »Skift team« ends the access.
+
+    ``parent`` is the token hash of the device grant a session grant was opened from (the
+    computer's remembered team): revoking the device grant (»Glem denne computer«) ends every
+    session grant of that browser's tabs with it.
     """
 
     __tablename__ = "team_grants"
     token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True)
     subject: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    parent: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
 

@@ -176,13 +176,19 @@ class TeamQueries(Database):
     # --- access grants: one per opening of a team in a browser session ---
 
     def grant_access(
-        self, team_id: int, subject: str | None = None, *, device: bool = False
+        self,
+        team_id: int,
+        subject: str | None = None,
+        *,
+        device: bool = False,
+        parent: str | None = None,
     ) -> str:
         """A new random token that gives this browser session the team; only its hash is kept.
 
         A ``device`` grant is the one the browser itself keeps (local storage) so the team stays
         open on that computer through a reload, a closed lid or a browser restart; it lasts
-        ``DEVICE_DAYS``. A session grant (in the team page's address) lasts ``GRANT_HOURS``."""
+        ``DEVICE_DAYS``. A session grant (in the team page's address) lasts ``GRANT_HOURS``;
+        ``parent`` is the device token it was opened from, so revoking that ends it too."""
         lifetime = (
             timedelta(days=teamcode.DEVICE_DAYS)
             if device
@@ -198,6 +204,7 @@ class TeamQueries(Database):
                         token_hash=_token_hash(token),
                         team_id=team_id,
                         subject=subject,
+                        parent=_token_hash(parent) if parent else None,
                         created_at=now,
                         expires_at=now + lifetime,
                     )
@@ -222,8 +229,14 @@ class TeamQueries(Database):
             return Team(found.id, found.name) if found else None
 
     def revoke_grant(self, token: str) -> None:
+        """End this grant and the session grants opened from it (a device grant's tabs)."""
+        hashed = _token_hash(token)
         with self._session() as s:
-            s.execute(delete(TeamGrantRow).where(TeamGrantRow.token_hash == _token_hash(token)))
+            s.execute(
+                delete(TeamGrantRow).where(
+                    (TeamGrantRow.token_hash == hashed) | (TeamGrantRow.parent == hashed)
+                )
+            )
 
     # --- single sign-on members ---
 

@@ -103,6 +103,15 @@ def drop_grant() -> None:
     st.query_params.pop("t", None)
 
 
+def has_code() -> bool:
+    return bool(_get("t"))
+
+
+def code() -> str:
+    """An old team link's code (``take_code`` removes it from the address)."""
+    return _get("t")
+
+
 def take_code() -> str:
     """An old team link's code, removed from the address at once."""
     code = _get("t")

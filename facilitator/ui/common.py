@@ -182,6 +182,7 @@ def page_helper(
     view: str | None = None,
     device_store: str | None = None,
     device_forget: bool = False,
+    device_ask: bool = False,
 ) -> str | None:
     """Sets lang="da", puts Streamlit's own English texts into Danish, autosaves notes while
     typing, runs the countdown (with the wording of ``timer_text``) and its end-of-step signal
@@ -194,7 +195,8 @@ def page_helper(
     keeps it in the session); the browser applies it once per distinct value. Returns the token
     this device has: the one to store, None when forgetting, otherwise the one the browser
     reported from its storage (once per page load, causing one rerun), None until then or when
-    there is none. Other keys return None.
+    there is none. With ``device_ask`` (a team link in the address) a browser that keeps no
+    token says so too: then "" is returned. Other keys return None.
     """
     data: dict[str, Any] = {"view": view, "labels": timer_text.labels()}
     if key != DEVICE_HELPER_KEY:
@@ -206,11 +208,14 @@ def page_helper(
         "store": device_store,
         "forget": forget,
         "known": device_store or st.session_state.get(known_key),
+        "ask": device_ask,
     }
     result = _helper(key=key, data=data)
-    reported = result.get("device") if result is not None else None
-    reported = reported if isinstance(reported, str) and reported else None
+    raw = result.get("device") if result is not None else None
+    reported = raw if isinstance(raw, str) and raw else None
     st.session_state[known_key] = reported
     if device_store:
         return device_store
-    return None if forget else reported
+    if forget:
+        return None
+    return "" if raw == "" else reported

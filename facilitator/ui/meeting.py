@@ -18,7 +18,7 @@ from facilitator.exports import literal, md_escape
 from facilitator.privacy import REMINDER
 from facilitator.records import FollowUp, Meeting, Note, NoteConflict, StorageError, Thought
 from facilitator.rotation import next_in_rotation, random_moderator
-from facilitator.ui import address, card, exports_view, phones
+from facilitator.ui import access, address, card, exports_view, phones
 from facilitator.ui import timer_text as tt
 from facilitator.ui.common import (
     GENERIC_ERROR,
@@ -136,13 +136,17 @@ def timer_panel(meeting_id: str) -> None:
     """Redrawn on its own every few seconds; the rest of the page is not rerun.
 
     Also the meeting's heartbeat: it notices a step or a note changed on another screen, and
-    saves notes that could not be saved during a database outage once the database is back.
+    saves notes that could not be saved during a database outage once the database is back –
+    and that this session's access to the team has ended (new code, »Glem denne computer« in
+    any tab, »Skift team«, expiry, deletion, a removed member): then the page closes.
     """
     if st.session_state.pop(_MOVED, None) == meeting_id:
         st.rerun(scope="app")  # before any query: a step change costs one page run, no more
     last: Meeting | None = st.session_state.get(f"_last_meeting_{meeting_id}")
     try:
         meeting = storage().get_meeting(meeting_id)
+        if meeting is not None and not access.still_open(meeting.team.id):
+            st.rerun(scope="app")  # the access has ended: the page asks for the code again
         if meeting is not None:
             _retry_pending_notes(meeting)
             _pick_up_notes(meeting)

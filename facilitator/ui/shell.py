@@ -156,18 +156,30 @@ def main() -> None:
     projector = address.is_projector()
     apply_styles(projector)
     device_store, device_forget = access.device_instruction()
+    ask = access.link_in_address()
     try:
         meeting_id = address.meeting_id()
-        current = storage().get_meeting(meeting_id) if meeting_id else None
+        found = storage().get_meeting(meeting_id) if meeting_id else None
     except Exception as exc:
-        page_helper(device_store=device_store, device_forget=device_forget)
+        page_helper(device_store=device_store, device_forget=device_forget, device_ask=ask)
         _failed(exc)
         return
+    # Only a meeting of the team this session has open is shown, even to the helper (the view
+    # that scrolls the page to the top): the address alone is no key.
+    current = found if found is not None and access.has_team(found.team.id) else None
     device = page_helper(
-        view=_view(current, projector), device_store=device_store, device_forget=device_forget
+        view=_view(current, projector),
+        device_store=device_store,
+        device_forget=device_forget,
+        device_ask=ask,
     )
     try:
         access.restore_from_device(device)
+        team = access.current_team()
+        if team is None and found is not None:
+            team = access.member_access(found.team)
+        shown = found is not None and team is not None and found.team.id == team.id
+        current = found if shown else None
         if projector:
             st.button(
                 "Afslut projektorvisning",
@@ -175,7 +187,12 @@ def main() -> None:
                 on_click=_exit_projector,
                 icon=":material/close_fullscreen:",
             )
-        if meeting_id and current is None:
+        if access.link_question() is not None:
+            start.link_question()
+            return
+        if meeting_id and team is None:
+            start.render()  # the team's code first; nothing of the meeting, not even if it exists
+        elif meeting_id and current is None:
             st.error("Mødet findes ikke. Måske er det slettet, eller adressen er forkert.")
             start.render()
         elif current is None:
@@ -183,7 +200,11 @@ def main() -> None:
         elif address.is_print_view():
             exports_view.render_print(current)
         else:
+            if address.grant():
+                address.drop_grant()  # a meeting's address holds only the meeting
             meeting.render(current)
+        if team is not None and (current is None or address.is_print_view()):
+            _access_heartbeat(team.id)  # the meeting page's heartbeat is its timer panel
         # After the main content, so the page's heading shows first on a slow start.
         _sidebar(current)
     except Exception as exc:
@@ -212,6 +233,18 @@ def _view(current: Meeting | None, projector: bool) -> str:
     if address.is_print_view():
         return f"{current.id}:print:{mode}"
     return f"{current.id}:{meeting.page_state(current)}:{mode}"
+
+
+@st.fragment(run_every=meeting.TIMER_REFRESH_SECONDS)
+def _access_heartbeat(team_id: int) -> None:
+    """On the team page and the print page: a new code, »Glem denne computer« in another tab,
+    »Skift team«, an expiry or a deletion closes the page within one beat."""
+    try:
+        still = access.still_open(team_id)
+    except Exception:  # a database outage: the page keeps what it shows until it answers
+        return
+    if not still:
+        st.rerun(scope="app")
 
 
 @st.fragment(run_every=5.0)

@@ -34,6 +34,34 @@ def render() -> None:
     _history(team)
 
 
+def link_question() -> None:
+    """A link with another team than the one this computer remembers: open it only on »Ja«."""
+    asked = access.link_question()
+    if asked is None:
+        return
+    linked, remembered = asked
+    st.title("Borgercases – teammødet")
+    st.subheader(f"Åbn {literal(linked.name)} i stedet for {literal(remembered.name)}?")
+    st.write(
+        f"Linket åbner {literal(linked.name)}. Denne computer husker {literal(remembered.name)}. "
+        "Åbn kun et andet team, hvis du stoler på, hvor linket kommer fra."
+    )
+    cols = st.columns(2)
+    cols[0].button(
+        f"Ja, åbn {literal(linked.name)}",
+        key="link_accept",
+        on_click=guarded(access.accept_link),
+        icon=":material/swap_horiz:",
+    )
+    cols[1].button(
+        f"Nej, behold {literal(remembered.name)}",
+        key="link_refuse",
+        on_click=guarded(access.refuse_link),
+        type="primary",
+        icon=":material/lock:",
+    )
+
+
 def _choose_team() -> None:
     st.write(
         "Hvert team har sit eget rum med møder, noter og aftaler. Åbn jeres team med teamets kode, "

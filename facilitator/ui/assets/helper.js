@@ -6,7 +6,7 @@
  *   view    string | null  a change scrolls the page to the top (new step, projector mode …)
  *   labels  {name: template}  the timer's Danish templates (facilitator/ui/timer_text.py);
  *                            this file only fills their {placeholders}
- *   device  null | {store: string | null, forget: bool, known: string | null}
+ *   device  null | {store: string | null, forget: bool, known: string | null, ask: bool}
  *           only on the instance that keeps the device token (see »Device token« below)
  *
  * The timer panel drawn by facilitator/ui/meeting.py, read here:
@@ -39,7 +39,9 @@
  * through a reload, a closed lid or a browser restart. device.store saves a token (once per
  * distinct value), device.forget removes it. Once per page load, if the stored token differs
  * from device.known (what Python already has), it is reported with
- * setStateValue("device", token): exactly one rerun, never a loop.
+ * setStateValue("device", token): exactly one rerun, never a loop. With device.ask (a team
+ * link in the address) a browser that keeps no token reports "" once, so the server knows it
+ * remembers no team before it lets the link's team replace one.
  */
 
 const DEVICE_KEY = "borgercases.device";
@@ -549,6 +551,8 @@ function device(w, spec, setStateValue) {
   w.__bcDeviceChecked = true;
   if (!spec.forget && !spec.store && stored && stored !== spec.known) {
     setStateValue("device", stored);
+  } else if (spec.ask && !spec.store && !stored) {
+    setStateValue("device", "");
   }
 }
 

@@ -126,14 +126,25 @@ class JoinRefused(StorageError):
     """A participant's send was refused (link closed, wrong step, flood guard); nothing stored."""
 
 
+def _wait(seconds: float) -> str:
+    wait = max(1, round(seconds))
+    return "1 sekund" if wait == 1 else f"{wait} sekunder"
+
+
 class Throttled(StorageError):
-    """Too many wrong team codes: the code was not checked."""
+    """Too many wrong team codes from this client: the code was not checked."""
 
     def __init__(self, seconds: float) -> None:
-        wait = max(1, round(seconds))
+        super().__init__(f"For mange forkerte koder i træk. Vent {_wait(seconds)}, og prøv igen.")
+        self.seconds = seconds
+
+
+class CreateThrottled(StorageError):
+    """Too many new teams from this client in a short time: no team was created."""
+
+    def __init__(self, seconds: float) -> None:
         super().__init__(
-            "For mange forkerte koder i træk. Vent "
-            + ("1 sekund" if wait == 1 else f"{wait} sekunder")
-            + ", og prøv igen."
+            f"Der er oprettet mange teams herfra på kort tid. Vent {_wait(seconds)}, og tryk "
+            "»Opret team« igen – navnet står stadig i feltet."
         )
         self.seconds = seconds

@@ -87,6 +87,7 @@ import contextlib
 import ipaddress
 import json
 import os
+import random
 import re
 import statistics
 import sys
@@ -651,6 +652,88 @@ async def measure(
     }
 
 
+async def timing(url: str, codes: list[str], timeout: float) -> dict[str, Any]:
+    """The timing oracle: one wrong code per fresh session, in random order with a lookup key that
+    belongs to a team (``codes``, one guess per team, so no key's throttle gets hot) and one
+    that belongs to none; each address sends at most ``FREE_FAILURES`` guesses. Form sent →
+    page finished, over the websocket."""
+    from facilitator.storage.teams import FREE_FAILURES
+
+    keys = {c[:4] for c in codes}
+    times: dict[str, list[float]] = {"existing key": [], "missing key": []}
+    opts = Options(url, timeout, [None], None, False, False, None)
+    kinds = ["existing key", "missing key"] * len(codes)
+    random.shuffle(kinds)  # in random order: no drift in the machine's load favours a kind
+    unused = list(codes)
+    for i, kind in enumerate(kinds):
+        if kind == "existing key":
+            guess = wrong_guess(unused.pop()[:4])
+        else:
+            guess = wrong_guess(None)
+            while guess[:4] in keys:
+                guess = wrong_guess(None)
+        session, page = await open_page(
+            url, f"127.0.{1 + i // 750}.{2 + i // FREE_FAILURES % 250}", opts
+        )
+        try:
+            sent = time.monotonic()
+            done = await session.submit_form(
+                page.form(OPEN_FORM), {CODE_LABEL: guess}, timeout=timeout
+            )
+            elapsed = time.monotonic() - sent
+        finally:
+            await session.close()
+        if done.outcome()[0] != "wrong":
+            raise ProtocolError(f"a guess was not answered as wrong: {done.outcome()}")
+        times[kind].append(elapsed)
+    everything = sorted(times["existing key"] + times["missing key"])
+    cut = statistics.median(everything)
+    right = sum(t > cut for t in times["existing key"]) + sum(
+        t <= cut for t in times["missing key"]
+    )
+    result: dict[str, Any] = {"classifier_success": right / len(everything)}
+    for kind, values in times.items():
+        deciles = statistics.quantiles(values, n=10, method="inclusive")
+        result[kind] = {
+            "n": len(values),
+            "median_ms": statistics.median(values) * 1000,
+            "p10_ms": deciles[0] * 1000,
+            "p90_ms": deciles[-1] * 1000,
+        }
+    return result
+
+
+def timing_main(args: argparse.Namespace) -> int:
+    """``--timing N``: start the app, make N teams in its database, measure the oracle."""
+    from facilitator.storage import Storage
+    from harness.app_server import AppServer
+
+    with tempfile.TemporaryDirectory(prefix="code-timing-") as tmp:
+        app = AppServer(Path(tmp))
+        app.start()
+        try:
+            store = Storage(f"sqlite:///{app.db}")
+            store.create_schema()
+            codes = [store.create_team(f"Team {n}")[1] for n in range(args.timing)]
+            store.dispose()
+            result = asyncio.run(timing(app.url, codes, args.timeout))
+        finally:
+            app.stop()
+    for kind in ("existing key", "missing key"):
+        r = result[kind]
+        print(
+            f"wrong code, {kind:<13} n={r['n']}  median {r['median_ms']:.1f} ms"
+            f"  p10 {r['p10_ms']:.1f} ms  p90 {r['p90_ms']:.1f} ms"
+        )
+    print(
+        f"classifier »existing if slower than the median of all«: "
+        f"{result['classifier_success']:.0%} right (50 % = no oracle)"
+    )
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     where = parser.add_mutually_exclusive_group(required=True)
@@ -677,7 +760,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds per page")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     parser.add_argument("--server-pid", type=int, help="app process on this machine (CPU time)")
+    parser.add_argument(
+        "--timing",
+        type=int,
+        metavar="N",
+        help="instead of the flood: N wrong codes with an existing and N with a missing lookup "
+        "key, timed over the websocket (starts its own app; give --start-app)",
+    )
     args = parser.parse_args(argv)
+    if args.timing:
+        return timing_main(args)
     if not 1 <= args.attacker_addresses <= 250:
         parser.error("--attacker-addresses must be 1 … 250")
 

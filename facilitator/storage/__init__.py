@@ -13,6 +13,7 @@ queries). The schema is kept by Alembic migrations in ``facilitator/migrations``
 from __future__ import annotations
 
 from facilitator.records import (
+    CreateThrottled,
     FollowUp,
     Meeting,
     MeetingSummaryRow,
@@ -37,6 +38,7 @@ from facilitator.storage.teams import TeamQueries
 __all__ = [
     "INITIAL_REVISION",
     "Base",
+    "CreateThrottled",
     "FollowUp",
     "Meeting",
     "MeetingSummaryRow",

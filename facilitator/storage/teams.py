@@ -14,7 +14,14 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from facilitator import teamcode
-from facilitator.records import TEAM_GONE, Member, StorageError, Team, Throttled
+from facilitator.records import (
+    TEAM_GONE,
+    CreateThrottled,
+    Member,
+    StorageError,
+    Team,
+    Throttled,
+)
 from facilitator.storage.engine import TEAM_TABLES, Database
 from facilitator.storage.models import (
     CodeFailureRow,
@@ -25,10 +32,17 @@ from facilitator.storage.models import (
 )
 from facilitator.validation import no_cpr
 
-# Wrong codes: a few are free (typos), then each one doubles the wait, up to a minute.
+# Wrong codes: a few are free (typos), then each one doubles the wait. A client (address) that
+# guessed wrong too often is refused for that wait, up to a minute. A team's lookup key that
+# was guessed wrong too often (from anywhere) only slows every code typed for it, by at most
+# KEY_MAX_WAIT: the right code always opens, so nobody can lock a team out (README, »Teamrum«).
 FREE_FAILURES = 3
 MAX_DELAY = 60.0
+KEY_MAX_WAIT = 10.0
 FORGET_AFTER = 15 * 60  # seconds without a wrong code before the count starts again
+# New teams per client: a few are free, then each one doubles the wait, up to a minute.
+FREE_CREATES = 10
+_VALID_DUMMY = "0000-0000-0000-0001"  # hashed in place of a code that is no code at all
 
 
 @functools.cache
@@ -38,15 +52,15 @@ def _dummy() -> tuple[str, float]:
     slowly without spending the CPU). Made on first use: a cold start should not wait."""
     dummy = teamcode.hash_code("0000-0000-0000-0000", salt=b"borgercases-dummy")
     started = time.perf_counter()
-    teamcode.verify_code("0000-0000-0000-0001", dummy)
+    teamcode.verify_code(_VALID_DUMMY, dummy)
     return dummy, time.perf_counter() - started
 
 
-def failure_delay(failures: int) -> float:
-    """Seconds a bucket is blocked after its ``failures``-th wrong code in a row."""
-    if failures <= FREE_FAILURES:
+def failure_delay(failures: int, free: int = FREE_FAILURES, cap: float = MAX_DELAY) -> float:
+    """Seconds a bucket is blocked after its ``failures``-th counted event in a row."""
+    if failures <= free:
         return 0.0
-    return float(min(2.0 ** (failures - FREE_FAILURES - 1), MAX_DELAY))
+    return float(min(2.0 ** (failures - free - 1), cap))
 
 
 def _bucket(kind: str, value: str) -> str:
@@ -59,9 +73,22 @@ def _token_hash(token: str) -> str:
 
 
 class TeamQueries(Database):
-    def create_team(self, name: str) -> tuple[Team, str]:
-        """A new team space and its code. The code is returned once and stored only hashed."""
+    def create_team(self, name: str, client: str | None = None) -> tuple[Team, str]:
+        """A new team space and its code. The code is returned once and stored only hashed.
+
+        With a ``client`` (address), new teams are counted per client: after ``FREE_CREATES``
+        within ``FORGET_AFTER`` each further one waits longer (``CreateThrottled``), so a flood
+        of »Opret team« costs neither CPU (no hash is made) nor rows."""
         no_cpr(name, "Teamets navn")
+        if client:
+            bucket = _bucket("create", client)
+            now = time.time()
+            with self._session() as s:
+                until = s.scalar(
+                    select(CodeFailureRow.blocked_until).where(CodeFailureRow.bucket == bucket)
+                )
+            if until is not None and until > now:
+                raise CreateThrottled(until - now)
         for _attempt in range(5):
             code, key = teamcode.new_code()
             try:
@@ -69,7 +96,10 @@ class TeamQueries(Database):
                     row = TeamRow(name=name, access_key=key, code_hash=teamcode.hash_code(code))
                     s.add(row)
                     s.flush()
-                    return Team(row.id, row.name), code
+                    team = Team(row.id, row.name)
+                if client:
+                    self._count([(bucket, FREE_CREATES, MAX_DELAY)], time.time())
+                return team, code
             except IntegrityError:  # the lookup key is taken: draw another code
                 continue
         raise StorageError("Teamet kunne ikke oprettes. Prøv igen.")
@@ -78,53 +108,64 @@ class TeamQueries(Database):
         """The team whose code this is, or None – the same answer for every kind of wrong code.
 
         Wrong codes are counted in the database per lookup key and per client address, so
-        neither a new browser session nor a restart resets the count. While a bucket is blocked
-        the code is refused (``Throttled``) without the expensive hash: a flood of guesses costs
-        the server almost nothing and cannot slow other teams down. A right code from a blocked
-        address still opens its team unless that team's own key is blocked.
+        neither a new browser session nor a restart resets the count. Every attempt costs the
+        same, whether or not its lookup key belongs to a team (one hash, or none):
+
+        * a blocked client is refused (``Throttled``) without the hash, after as long as a
+          check takes – a flood of guesses costs the server almost nothing;
+        * any other attempt is checked with exactly one hash, against the team's or a dummy;
+          if its lookup key had too many wrong codes lately, it first waits until the key's
+          block ends, at most ``KEY_MAX_WAIT`` (a sleep in this request only: other sessions
+          and teams go on). Wrong codes meanwhile do not make that wait longer, so the right
+          code typed from a client that is not blocked always opens its team.
         """
         now = time.time()
         try:
             key: str | None = teamcode.lookup_key(code)
         except teamcode.InvalidCode:
             key = None
-        key_bucket = _bucket("key", key) if key else None
-        buckets = [key_bucket] if key_bucket else []
-        if client:
-            buckets.append(_bucket("client", client))
+        key_bucket = _bucket("key", key) if key else ""
+        client_bucket = _bucket("client", client) if client else ""
+        # (bucket, free failures, longest wait): a key only slows, a client is refused.
+        limits = [
+            (key_bucket, FREE_FAILURES, KEY_MAX_WAIT),
+            (client_bucket, FREE_FAILURES, MAX_DELAY),
+        ]
+        limits = [limit for limit in limits if limit[0]]
+        buckets = [bucket for bucket, _free, _cap in limits]
         dummy, verify_seconds = _dummy()
         with self._session() as s:
-            blocked = {
-                b: until
-                for b, until in s.execute(
+            until = dict(
+                s.execute(
                     select(CodeFailureRow.bucket, CodeFailureRow.blocked_until).where(
                         CodeFailureRow.bucket.in_(buckets)
                     )
-                )
-                if until > now
-            }
+                ).all()
+            )
             row = s.scalar(select(TeamRow).where(TeamRow.access_key == key)) if key else None
-        if key_bucket in blocked or (blocked and row is None):
+        client_wait = until.get(client_bucket, 0.0) - now
+        if client_wait > 0:
             time.sleep(verify_seconds)  # as slow as a check, without the CPU
-            raise Throttled(max(blocked.values()) - now)
+            raise Throttled(client_wait)
+        key_wait = min(until.get(key_bucket, 0.0) - now, KEY_MAX_WAIT)
+        if key_wait > 0:
+            time.sleep(key_wait)  # slowed, not refused: the right code still opens
         stored = row.code_hash if row is not None and row.code_hash else dummy
-        # Hash even when there is no such key, so timing tells nothing either.
-        if row is not None and teamcode.verify_code(code, stored):
+        # Exactly one hash whether or not the key exists, so timing tells nothing.
+        right = teamcode.verify_code(code if key else _VALID_DUMMY, stored)
+        if right and row is not None and row.code_hash:
             with self._session() as s:
                 s.execute(delete(CodeFailureRow).where(CodeFailureRow.bucket == key_bucket))
             return Team(row.id, row.name)
-        if key is None:
-            teamcode.verify_code("0000-0000-0000-0001", dummy)
-        self._count_failure(buckets, now)
-        if blocked:
-            raise Throttled(max(blocked.values()) - now)
+        self._count(limits, time.time())
         return None
 
-    def _count_failure(self, buckets: list[str], now: float) -> None:
+    def _count(self, buckets: list[tuple[str, int, float]], now: float) -> None:
+        """Count one event in each (bucket, free events, longest wait) and set its block."""
         table = CodeFailureRow.__table__
         with self._session() as s:
             insert = sqlite_insert if self.sqlite else pg_insert
-            for bucket in buckets:
+            for bucket, free, cap in buckets:
                 values = insert(CodeFailureRow).values(
                     bucket=bucket, failures=1, last_failure=now, blocked_until=0.0
                 )
@@ -142,7 +183,7 @@ class TeamQueries(Database):
                 s.execute(
                     update(CodeFailureRow)
                     .where(CodeFailureRow.bucket == bucket)
-                    .values(blocked_until=now + failure_delay(failures))
+                    .values(blocked_until=now + failure_delay(failures, free, cap))
                 )
             s.execute(delete(CodeFailureRow).where(CodeFailureRow.last_failure < now - 86_400))
 

@@ -118,7 +118,9 @@ def _single_sign_on() -> None:
 def _open_team(code: str) -> None:
     if not code.strip():
         raise validation.InputError("Skriv teamets kode.")
-    if access.open_with_code(code) is None:  # Throttled is a StorageError: shown by @guarded
+    with st.spinner("Tjekker koden …"):  # may wait while others guess at this team's code
+        team = access.open_with_code(code)
+    if team is None:  # Throttled is a StorageError: shown by @guarded
         raise validation.InputError(access.WRONG_CODE)
     st.rerun()
 
@@ -126,7 +128,8 @@ def _open_team(code: str) -> None:
 @guarded
 def _create_team(raw_name: str) -> None:
     name = validation.team_name(raw_name)
-    team, code = storage().create_team(name)
+    # Counted per client; CreateThrottled is a StorageError: shown by @guarded, name kept.
+    team, code = storage().create_team(name, access.client_address())
     access.enter(team)
     st.session_state[access.NEW_CODE] = (team.id, code)
     st.rerun()

@@ -282,14 +282,15 @@ class MeetingQueries(Database):
             return out
 
     def purge_older_than(self, days: int, today: date) -> int:
-        """Retention: delete meetings (with notes and follow-ups) older than ``days``, then teams
-        created before that with no meetings left (their members and grants with them).
-        Returns the number of meetings deleted."""
+        """Retention: delete meetings (with notes and follow-ups) created more than ``days`` ago
+        – by when they were made, not by the meeting date the user picked (a date years ahead
+        must not keep a meeting forever) – then teams created before that with no meetings left
+        (their members and grants with them). Returns the number of meetings deleted."""
         cutoff = today - timedelta(days=days)
         cutoff_time = datetime(cutoff.year, cutoff.month, cutoff.day, tzinfo=UTC)
         with self._session() as s:
             meetings = _rows_changed(
-                s.execute(delete(MeetingRow).where(MeetingRow.meeting_date < cutoff))
+                s.execute(delete(MeetingRow).where(MeetingRow.created_at < cutoff_time))
             )
             teams = _rows_changed(
                 s.execute(

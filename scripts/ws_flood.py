@@ -103,7 +103,8 @@ def main() -> int:
         result = flood(app, args.messages, int(args.mb * 1e6))
     print(f"{args.messages} × {args.mb} MB WebSocket-beskeder:")
     print(
-        f"  RSS før {result['before']:.0f} MB, top {result['peak']:.0f} MB, efter {result['after']:.0f} MB"
+        f"  RSS før {result['before']:.0f} MB, top {result['peak']:.0f} MB, "
+        f"efter {result['after']:.0f} MB"
     )
     print(f"  serverens svar: {sorted(set(map(str, result['answers'])))}")  # type: ignore[call-overload]
     print(f"  en anden sides indlæsning under flodbølgen: {result['page_s']:.2f} s")

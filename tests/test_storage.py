@@ -372,3 +372,15 @@ def test_many_screens_pressing_the_timer_at_once_lose_no_press(db_url: str) -> N
     final = setup.get_meeting(mid)
     assert final and final.version == 80
     setup.dispose()
+
+
+def test_storage_refuses_an_over_long_note_with_the_danish_message(store: Storage) -> None:
+    from facilitator import validation
+
+    mid = _meeting(store)
+    tid = _tid(store, mid)
+    store.save_note(tid, mid, "q0", "kort")
+    with pytest.raises(validation.InputError, match="for lang"):
+        store.save_note(tid, mid, "q0", "x" * (validation.MAX_NOTE + 1))
+    assert store.notes(mid)["q0"] is not None
+    store.save_note(tid, mid, "q0", "x" * validation.MAX_NOTE)  # the longest allowed is kept

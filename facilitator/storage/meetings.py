@@ -14,6 +14,7 @@ from sqlalchemy import Integer, Row, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from facilitator import validation
 from facilitator.records import (
     FOLLOW_UP_GONE,
     MEETING_GONE,
@@ -319,7 +320,9 @@ class MeetingQueries(Database):
         ``base_revision`` is the revision the screen loaded (0: none yet). If the note was saved
         from another screen since, nothing is written and ``NoteConflict`` carries the other
         screen's text – unless it is the same text. ``None`` overwrites whatever is stored.
+        Over-long text is refused here too (validation.note_length), whoever calls.
         """
+        validation.note_length(text)
         try:
             with self._session() as s:
                 _owned_meeting(s, team_id, meeting_id)

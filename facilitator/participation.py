@@ -129,3 +129,51 @@ def phone_wait(sent_at: list[float], now: float) -> float:
     if len(recent) >= PHONE_PER_MINUTE:
         waits.append(60 - (now - sorted(recent)[-PHONE_PER_MINUTE]))
     return max(waits)
+
+
+# … and for one client (an address, as the server sees it) in one meeting: kept in the server's
+# memory, so a new page session does not reset it; never stored, never with a thought. A
+# meeting room behind one NAT address shares it, so it is sized for the whole room's honest
+# phones, yet one sender alone can spend only half of the meeting's budgets.
+CLIENT_PER_MINUTE = LINK_PER_MINUTE // 2
+CLIENT_MAX_SENDS = MEETING_MAX_THOUGHTS // 2
+CLIENT_FLOODED = (
+    "Der er sendt meget fra denne forbindelse i dette møde. Vent et øjeblik, og send igen – "
+    "din tekst står stadig i feltet."
+)
+
+
+class ClientBudget:
+    """Sends per (join code, client) in the server's memory: at most ``CLIENT_PER_MINUTE`` a
+    minute and ``CLIENT_MAX_SENDS`` in all. Thread-safe (every session's script thread)."""
+
+    def __init__(self, per_minute: int = CLIENT_PER_MINUTE, total: int = CLIENT_MAX_SENDS) -> None:
+        import threading
+
+        self.per_minute, self.total = per_minute, total
+        self._sent: dict[tuple[str, str], list[float]] = {}
+        self._count: dict[tuple[str, str], int] = {}
+        self._lock = threading.Lock()
+
+    def refused(self, code: str, client: str, now: float) -> str | None:
+        """The Danish reason this client may not send now, or None."""
+        key = (code, client)
+        with self._lock:
+            recent = [t for t in self._sent.get(key, []) if now - t < 60]
+            self._sent[key] = recent
+            if self._count.get(key, 0) >= self.total or len(recent) >= self.per_minute:
+                return CLIENT_FLOODED
+            return None
+
+    def spend(self, code: str, client: str, now: float) -> None:
+        key = (code, client)
+        with self._lock:
+            self._sent.setdefault(key, []).append(now)
+            self._count[key] = self._count.get(key, 0) + 1
+            if len(self._count) > 10_000:  # old meetings' counts go first (dicts keep order)
+                for old in list(self._count)[:1000]:
+                    self._count.pop(old, None)
+                    self._sent.pop(old, None)
+
+
+CLIENTS = ClientBudget()

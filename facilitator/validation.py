@@ -95,13 +95,18 @@ def step_minutes(values: list[float | int | None]) -> list[int]:
     return out
 
 
-def note(raw: str | None, field: str = "Noten") -> str:
-    text = clean_text(raw)
+def note_length(text: str, field: str = "Noten") -> None:
+    """The longest note (MAX_NOTE); storage checks it again on every write."""
     if len(text) > MAX_NOTE:
         raise InputError(
             f"{field} er for lang ({_number(len(text))} tegn; højst {_number(MAX_NOTE)}). "
             "Den er ikke gemt – det, der allerede var gemt, er uændret."
         )
+
+
+def note(raw: str | None, field: str = "Noten") -> str:
+    text = clean_text(raw)
+    note_length(text, field)
     no_cpr(text, field)
     return text
 

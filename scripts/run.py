@@ -57,7 +57,8 @@ def app_command(port: int, lan: str | None = None, hosts: Sequence[str] = ()) ->
     (this machine's address in the local network), reachable from phones on that network too,
     under that address and no other host name. ``hosts``: further host names users type (a
     reverse proxy's public name, scripts/serve.py)."""
-    cmd = [sys.executable, "-m", "streamlit", "run", "app.py"]
+    # On the LAN no nginx stands in front: lan_app.py sets its headers and hides the metrics.
+    cmd = [sys.executable, "-m", "streamlit", "run", "lan_app.py" if lan else "app.py"]
     cmd += ["--server.port", str(port), "--server.address", "0.0.0.0" if lan else HOST]
     cmd += ["--server.headless", "true"]
     for host in (*ALLOWED_HOSTS, *([lan] if lan else []), *hosts):

@@ -37,6 +37,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from run import HOST, ROOT, app_command, stop_all, stop_on_sigterm, wait_for
 
+from facilitator.deployment import cookie_secret_problem
+
 COOKIE_SECRET = "STREAMLIT_SERVER_COOKIE_SECRET"
 
 NEEDS_POSTGRES = (
@@ -64,6 +66,9 @@ def plan(
     if processes > 1 and not is_postgres(environ.get("DATABASE_URL", "")):
         raise ServeError(NEEDS_POSTGRES.format(n=processes))
     env = dict(environ)
+    problem = cookie_secret_problem(env, several_processes=False)
+    if problem:  # the example's secret; an empty one is generated below, shared by all
+        raise ServeError(problem)
     if not env.get(COOKIE_SECRET, "").strip():
         env[COOKIE_SECRET] = secrets.token_urlsafe(32)
     return [(app_command(port + i, hosts=hosts), dict(env)) for i in range(processes)]

@@ -4,6 +4,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from facilitator import admin
 from facilitator.storage import Storage
@@ -39,6 +40,8 @@ def test_unknown_team_and_bad_days_get_danish_messages(
 def test_delete_team_and_purge(store: Storage, capsys: pytest.CaptureFixture[str]) -> None:
     team, _ = store.create_team("Team Syd")
     old = store.create_meeting(team, date(2020, 1, 1), 1, [], [60] * 5)
+    with store.engine.begin() as conn:  # retention goes by when a meeting was made
+        conn.execute(text("UPDATE meetings SET created_at = '2020-01-01 00:00:00'"))
     assert admin.main(["slet-gamle", "365"]) == 0
     assert store.get_meeting(old) is None
     assert admin.main(["slet-team", str(team.id)]) == 0

@@ -393,8 +393,16 @@ def test_retention_removes_old_empty_teams_and_their_members(store: Storage) -> 
             text("UPDATE teams SET created_at = :old WHERE id IN (:a, :b)"),
             {"old": "2024-01-01 00:00:00", "a": old_team.id, "b": busy_team.id},
         )
-    store.create_meeting(old_team, date(2024, 2, 1), 1, [], PLAN)
-    store.create_meeting(busy_team, date(2024, 2, 1), 1, [], PLAN)
+    old_meetings = [
+        store.create_meeting(old_team, date(2024, 2, 1), 1, [], PLAN),
+        store.create_meeting(busy_team, date(2024, 2, 1), 1, [], PLAN),
+    ]
+    with store.engine.begin() as conn:
+        for mid in old_meetings:
+            conn.execute(
+                text("UPDATE meetings SET created_at = :old WHERE id = :m"),
+                {"old": "2024-02-01 00:00:00", "m": mid},
+            )
     recent = store.create_meeting(busy_team, TODAY, 1, [], PLAN)
     assert store.purge_older_than(365, TODAY) == 2
     assert store.get_team(old_team.id) is None and store.member_teams("oidc|anne") == []

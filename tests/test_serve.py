@@ -170,3 +170,32 @@ def _children(pid: int) -> list[int]:
         return [c.pid for c in children if c.status() != psutil.STATUS_ZOMBIE]
     except psutil.NoSuchProcess:
         return []
+
+
+@pytest.mark.parametrize("secret", ["SKIFT-MIG", " skift-mig "])
+def test_the_example_cookie_secret_is_refused_in_danish(secret: str) -> None:
+    serve = _serve()
+    for n in (1, 2):
+        with pytest.raises(serve.ServeError, match="eksemplets værdi"):
+            serve.plan(n, 8501, _env(DATABASE_URL=PG, STREAMLIT_SERVER_COOKIE_SECRET=secret))
+
+
+def test_a_systemd_instance_refuses_an_example_or_empty_secret() -> None:
+    """deploy/borgercases@.service runs `python -m facilitator.deployment` before each instance:
+    every instance is one of several processes, so an empty secret is refused too."""
+    for secret, refused in (("SKIFT-MIG", "eksemplets værdi"), ("", "er tom"), ("x" * 43, None)):
+        result = subprocess.run(
+            [sys.executable, "-m", "facilitator.deployment"],
+            cwd=ROOT,
+            env=_env(STREAMLIT_SERVER_COOKIE_SECRET=secret),
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+        if refused:
+            assert result.returncode == 2 and refused in result.stderr
+        else:
+            assert result.returncode == 0 and result.stderr == ""
+    assert "ExecStartPre=/opt/borgercases/.venv/bin/python -m facilitator.deployment" in (
+        ROOT / "deploy" / "borgercases@.service"
+    ).read_text(encoding="utf-8")

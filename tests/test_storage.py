@@ -196,9 +196,30 @@ def test_retention_removes_only_old_meetings(store: Storage) -> None:
     old = store.create_meeting(team, date(2025, 1, 1), 1, [], [60] * 5)
     new = store.create_meeting(team, TODAY, 1, [], [60] * 5)
     store.save_note(_tid(store, old), old, "q0", "gammel")
+    _made_on(store, old, "2025-01-01 00:00:00")
     assert store.purge_older_than(365, TODAY) == 1
     assert store.get_meeting(old) is None and store.get_meeting(new) is not None
     assert store.notes(old) == {}
+
+
+def _made_on(store: Storage, meeting_id: str, when: str) -> None:
+    with store.engine.begin() as conn:
+        conn.execute(
+            text("UPDATE meetings SET created_at = :w WHERE id = :m"), {"w": when, "m": meeting_id}
+        )
+
+
+def test_retention_goes_by_creation_not_by_the_picked_meeting_date(store: Storage) -> None:
+    """A meeting made two years ago but dated ten years ahead is deleted by a 365-day purge; a
+    meeting made today but dated two years back is kept."""
+    team = _team(store, "T")
+    future = store.create_meeting(team, date(2036, 11, 22), 1, [], [60] * 5)
+    backdated = store.create_meeting(team, date(2024, 11, 22), 1, [], [60] * 5)
+    _made_on(store, future, "2024-11-22 00:00:00")
+    _made_on(store, backdated, f"{TODAY.isoformat()} 09:00:00")
+    assert store.purge_older_than(365, TODAY) == 1
+    assert store.get_meeting(future) is None
+    assert store.get_meeting(backdated) is not None
 
 
 def test_two_sessions_writing_at_once_lose_nothing(db_url: str) -> None:
@@ -351,3 +372,15 @@ def test_many_screens_pressing_the_timer_at_once_lose_no_press(db_url: str) -> N
     final = setup.get_meeting(mid)
     assert final and final.version == 80
     setup.dispose()
+
+
+def test_storage_refuses_an_over_long_note_with_the_danish_message(store: Storage) -> None:
+    from facilitator import validation
+
+    mid = _meeting(store)
+    tid = _tid(store, mid)
+    store.save_note(tid, mid, "q0", "kort")
+    with pytest.raises(validation.InputError, match="for lang"):
+        store.save_note(tid, mid, "q0", "x" * (validation.MAX_NOTE + 1))
+    assert store.notes(mid)["q0"] is not None
+    store.save_note(tid, mid, "q0", "x" * validation.MAX_NOTE)  # the longest allowed is kept

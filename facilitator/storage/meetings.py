@@ -14,6 +14,7 @@ from sqlalchemy import Integer, Row, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from facilitator import validation
 from facilitator.records import (
     FOLLOW_UP_GONE,
     MEETING_GONE,
@@ -285,14 +286,15 @@ class MeetingQueries(Database):
             return out
 
     def purge_older_than(self, days: int, today: date) -> int:
-        """Retention: delete meetings (with notes and follow-ups) older than ``days``, then teams
-        created before that with no meetings left (their members and grants with them).
-        Returns the number of meetings deleted."""
+        """Retention: delete meetings (with notes and follow-ups) created more than ``days`` ago
+        – by when they were made, not by the meeting date the user picked (a date years ahead
+        must not keep a meeting forever) – then teams created before that with no meetings left
+        (their members and grants with them). Returns the number of meetings deleted."""
         cutoff = today - timedelta(days=days)
         cutoff_time = datetime(cutoff.year, cutoff.month, cutoff.day, tzinfo=UTC)
         with self._session() as s:
             meetings = _rows_changed(
-                s.execute(delete(MeetingRow).where(MeetingRow.meeting_date < cutoff))
+                s.execute(delete(MeetingRow).where(MeetingRow.created_at < cutoff_time))
             )
             teams = _rows_changed(
                 s.execute(
@@ -321,8 +323,10 @@ class MeetingQueries(Database):
         ``base_revision`` is the revision the screen loaded (0: none yet). If the note was saved
         from another screen since, nothing is written and ``NoteConflict`` carries the other
         screen's text – unless it is the same text. ``None`` overwrites whatever is stored.
-        A text with a CPR number in it is refused (``CprRefused``), whatever put it together.
+        A text with a CPR number in it is refused (``CprRefused``), whatever put it together;
+        over-long text is refused here too (validation.note_length), whoever calls.
         """
+        validation.note_length(text)
         no_cpr(text, "Noten")
         try:
             with self._session() as s:

@@ -23,6 +23,7 @@ replaces it (no team fixation by a planted link).
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 
 import streamlit as st
 
@@ -92,16 +93,38 @@ def current_team() -> Team | None:
     return None
 
 
+def forwarded_client(forwarded: str, trusted_proxies: int) -> str | None:
+    """The client's address from an ``X-Forwarded-For`` value: the entry the nearest
+    ``trusted_proxies`` proxies appended, counted from the right. Entries further left are
+    whatever the client sent itself (nginx's ``$proxy_add_x_forwarded_for`` keeps them), so the
+    leftmost one proves nothing. None when the header has fewer entries than trusted proxies."""
+    hops = [h.strip() for h in forwarded.split(",") if h.strip()]
+    if trusted_proxies < 1 or len(hops) < trusted_proxies:
+        return None
+    return hops[-trusted_proxies]
+
+
+def trusted_proxies(environ: Mapping[str, str]) -> int:
+    """How many reverse proxies stand in front of the app: ``BORGERCASES_TRUSTED_PROXIES``, or 1
+    with the older ``BORGERCASES_TRUST_PROXY=1``; 0 (use the connection's address) otherwise."""
+    raw = environ.get("BORGERCASES_TRUSTED_PROXIES", "").strip()
+    if raw.isdigit():
+        return int(raw)
+    return 1 if environ.get("BORGERCASES_TRUST_PROXY", "").strip() in ("1", "true", "ja") else 0
+
+
 def client_address() -> str:
     """The browser's address, for counting wrong codes. Behind a reverse proxy every request
-    comes from the proxy: set ``BORGERCASES_TRUST_PROXY=1`` to use ``X-Forwarded-For``.
-    Streamlit gives no address for this machine itself (127.0.0.1): those share one count, so
-    guesses are throttled there too (a right code still opens its team)."""
+    comes from the proxy: set ``BORGERCASES_TRUSTED_PROXIES`` (or ``BORGERCASES_TRUST_PROXY=1``)
+    to take it from ``X-Forwarded-For`` (forwarded_client). Streamlit gives no address for this
+    machine itself (127.0.0.1): those share one count, so guesses are throttled there too (a
+    right code still opens its team)."""
     try:
-        if os.environ.get("BORGERCASES_TRUST_PROXY", "").strip() in ("1", "true", "ja"):
-            forwarded = st.context.headers.get("X-Forwarded-For", "")
-            if forwarded:
-                return forwarded.split(",")[0].strip()
+        proxies = trusted_proxies(os.environ)
+        if proxies:
+            found = forwarded_client(st.context.headers.get("X-Forwarded-For", ""), proxies)
+            if found:
+                return found
         return st.context.ip_address or "local"
     except Exception:
         return "local"

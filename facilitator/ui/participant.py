@@ -25,7 +25,8 @@ from facilitator.exercise import STEPS
 from facilitator.exports import literal
 from facilitator.privacy import REMINDER
 from facilitator.records import PhoneMeeting, StorageError
-from facilitator.ui import card
+from facilitator.ui import address, card
+from facilitator.ui.access import client_address
 from facilitator.ui.common import GENERIC_ERROR, case_by_number, log_failure, storage
 from facilitator.ui.meeting import TIMER_REFRESH_SECONDS, draw_timer, step_state
 
@@ -166,6 +167,9 @@ def _step_line(meeting: PhoneMeeting) -> None:
 def _raise_if_waiting(now: float) -> None:
     """This phone's own flood guard, from the times of its earlier sends."""
     wait = pa.phone_wait(st.session_state.get(_SENT, []), now)
+    refused = pa.CLIENTS.refused(address.join_code() or "", client_address(), now)
+    if refused:
+        raise validation.InputError(refused)
     if wait > 0:
         seconds = max(1, round(wait))
         raise validation.InputError(
@@ -190,6 +194,7 @@ def _send(form: str, field: str, attempt: Callable[[float], T], success: str) ->
         return None
     sent = [t for t in st.session_state.get(_SENT, []) if now - t < 60]
     st.session_state[_SENT] = [*sent, now]
+    pa.CLIENTS.spend(address.join_code() or "", client_address(), now)
     st.session_state.pop(_UNSENT, None)
     st.session_state[field] = ""
     st.session_state[_MESSAGE] = ("success", success, form)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import base64
 import functools
+import os
 from pathlib import Path
 
 import streamlit as st
 
+from facilitator.deployment import cookie_secret_problem
 from facilitator.records import Meeting, StorageError, Team
 from facilitator.ui import access, address, exports_view, meeting, participant, start
 from facilitator.ui.common import (
@@ -143,6 +145,10 @@ def _phone(code: str) -> None:
 
 
 def main() -> None:
+    refused = cookie_secret_problem(os.environ, several_processes=False)
+    if refused:  # the example's cookie secret: nothing is shown or stored until it is changed
+        st.error(refused)
+        st.stop()
     code = address.join_code()
     if code:
         _phone(code)

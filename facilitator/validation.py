@@ -26,6 +26,27 @@ class CprRefused(InputError, StorageError):
     input errors or storage errors shows the Danish message."""
 
 
+class TooLong(InputError, StorageError):
+    """Text longer than its field allows; nothing was stored. Raised by the storage for every
+    write, whoever calls (the screens' fields stop at the same limits with ``max_chars``)."""
+
+
+def stored(text: str | None, field: str, limit: int) -> None:
+    """What the storage checks on the final text of every write: its length and CPR numbers."""
+    max_length(text, field, limit)
+    no_cpr(text or "", field)
+
+
+def max_length(text: str | None, field: str, limit: int) -> None:
+    """The storage's length check: a Danish refusal naming the field and its limit."""
+    text = text or ""
+    if len(text) > limit:
+        raise TooLong(
+            f"»{field}« må højst have {_number(limit)} tegn (her er {_number(len(text))}). "
+            "Intet er gemt – det, der allerede var gemt, er uændret."
+        )
+
+
 def clean_text(text: str | None) -> str:
     """Normalise Unicode, drop control and invisible characters (keeps newlines, tabs
     and the zero-width joiner), trim.
@@ -98,7 +119,7 @@ def step_minutes(values: list[float | int | None]) -> list[int]:
 def note_length(text: str, field: str = "Noten") -> None:
     """The longest note (MAX_NOTE); storage checks it again on every write."""
     if len(text) > MAX_NOTE:
-        raise InputError(
+        raise TooLong(
             f"{field} er for lang ({_number(len(text))} tegn; højst {_number(MAX_NOTE)}). "
             "Den er ikke gemt – det, der allerede var gemt, er uændret."
         )

@@ -384,3 +384,47 @@ def test_storage_refuses_an_over_long_note_with_the_danish_message(store: Storag
         store.save_note(tid, mid, "q0", "x" * (validation.MAX_NOTE + 1))
     assert store.notes(mid)["q0"] is not None
     store.save_note(tid, mid, "q0", "x" * validation.MAX_NOTE)  # the longest allowed is kept
+
+
+def test_every_storage_write_refuses_over_long_text_with_a_danish_message(store: Storage) -> None:
+    """The length limits hold in storage for every field people type, whoever calls (a screen
+    without ``max_chars``, a crafted WebSocket message): nothing is stored."""
+    from facilitator import participation as pa
+    from facilitator import timer as tm
+    from facilitator import validation
+
+    long_name = "x" * (validation.MAX_NAME + 1)
+    with pytest.raises(validation.TooLong, match="»Teamets navn« må højst have 80 tegn"):
+        store.create_team(long_name)
+    team = store.create_team("Team Nord")[0]
+    with pytest.raises(validation.TooLong, match="»Deltager«"):
+        store.create_meeting(team, date(2026, 11, 22), 1, ["Anne", long_name], [60] * 5)
+    with pytest.raises(validation.TooLong, match="Højst 40 deltagere"):
+        store.create_meeting(team, date(2026, 11, 22), 1, [f"N{i}" for i in range(41)], [60] * 5)
+    mid = store.create_meeting(team, date(2026, 11, 22), 1, ["Anne"], [60] * 5)
+    meeting = store.get_meeting(mid)
+    with pytest.raises(validation.TooLong, match="»Ordstyreren«"):
+        store.set_moderator(team.id, mid, long_name)
+    with pytest.raises(validation.TooLong, match="»Hvem«"):
+        store.add_follow_up(meeting, long_name, "Ring", None, 1)
+    with pytest.raises(validation.TooLong, match="»Hvad« må højst have 1.000 tegn"):
+        store.add_follow_up(meeting, "Anne", "x" * (validation.MAX_FOLLOW_UP + 1), None, 1)
+    assert store.follow_ups(team.id) == []
+    store.update_timer(team.id, mid, lambda s: tm.go_to(s, pa.DISCUSS, 1000.0))
+    code = str(store.join_code(team.id, mid))
+    with pytest.raises(validation.TooLong, match="»Tanken« må højst have 500 tegn"):
+        store.add_thought(code, 0, "x" * (pa.MAX_THOUGHT + 1))
+    assert store.thoughts(team.id, mid) == []
+    store.update_timer(team.id, mid, lambda s: tm.go_to(s, pa.FOLLOW_UP, 1000.0))
+    with pytest.raises(validation.TooLong, match="»Hvad«"):
+        store.add_proposal(code, None, "x" * (pa.MAX_PROPOSAL + 1), None)
+    with pytest.raises(validation.TooLong, match="»Navn«"):
+        store.add_proposal(code, long_name, "Ring", None)
+    assert store.proposals(team.id, mid) == []
+    proposal = store.add_proposal(code, None, "Ring til borgeren", None)
+    with pytest.raises(validation.TooLong, match="»Hvem«"):
+        store.accept_proposal(meeting, proposal, long_name, "Ring til borgeren", None)
+    assert [p.id for p in store.proposals(team.id, mid)] == [proposal]
+    # The longest allowed text is stored.
+    store.add_follow_up(meeting, "x" * validation.MAX_NAME, "x" * validation.MAX_FOLLOW_UP, None, 1)
+    assert len(store.follow_ups(team.id)) == 1

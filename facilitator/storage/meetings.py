@@ -103,6 +103,10 @@ class MeetingQueries(Database):
         plan_seconds: list[int],
         next_meeting_date: date | None = None,
     ) -> str:
+        if len(participants) > validation.MAX_PARTICIPANTS:
+            raise validation.TooLong(f"Højst {validation.MAX_PARTICIPANTS} deltagere.")
+        for name in participants:
+            validation.max_length(name, "Deltager", validation.MAX_NAME)
         no_cpr("\n".join(participants), "Deltagere")  # also a number split over two names
         timer = TimerState(plan=tuple(plan_seconds))
         meeting_id = new_meeting_id()
@@ -206,7 +210,7 @@ class MeetingQueries(Database):
         return updated
 
     def set_moderator(self, team_id: int, meeting_id: str, name: str | None) -> None:
-        no_cpr(name or "", "Ordstyreren")
+        validation.stored(name, "Ordstyreren", validation.MAX_NAME)
         with self._session() as s:
             result = s.execute(
                 update(MeetingRow)
@@ -400,8 +404,8 @@ class MeetingQueries(Database):
         client_key: str | None = None,
     ) -> int:
         """Store a follow-up once: the same ``client_key`` twice (a double click) stores one."""
-        no_cpr(who, "Hvem")
-        no_cpr(what, "Hvad")
+        validation.stored(who, "Hvem", validation.MAX_NAME)
+        validation.stored(what, "Hvad", validation.MAX_FOLLOW_UP)
         client_key = client_key or secrets.token_hex(8)
         with self._session() as s:
             _owned_meeting(s, meeting.team.id, meeting.id)

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, undefer
 
 from facilitator import participation as pa
+from facilitator import validation
 from facilitator.records import (
     MEETING_GONE,
     PROPOSAL_GONE,
@@ -166,7 +167,7 @@ class ParticipationQueries(MeetingQueries):
     def add_thought(self, code: str, question: int, text: str, now: float | None = None) -> int:
         """Store an anonymous thought (already checked by ``validation.thought``; the CPR guard
         runs here again, on what is stored)."""
-        no_cpr(text, "Tanken")
+        validation.stored(text, "Tanken", pa.MAX_THOUGHT)
         now = time.time() if now is None else now
         if not 0 <= question < 50:
             raise JoinRefused("Spørgsmålet findes ikke. Intet er sendt.")
@@ -185,8 +186,8 @@ class ParticipationQueries(MeetingQueries):
     ) -> int:
         """Store a proposed follow-up (already checked by ``validation.proposal``; the CPR
         guard runs here again, on what is stored)."""
-        no_cpr(who or "", "Navn")
-        no_cpr(what, "Hvad")
+        validation.stored(who, "Navn", validation.MAX_NAME)
+        validation.stored(what, "Hvad", pa.MAX_PROPOSAL)
         now = time.time() if now is None else now
         with self._session() as s:
             row = self._open_row(s, code, now)
@@ -313,8 +314,8 @@ class ParticipationQueries(MeetingQueries):
     ) -> int:
         """The proposal becomes one of the meeting's follow-ups (once, also on a double click
         or from two screens); returns the follow-up's id."""
-        no_cpr(who, "Hvem")
-        no_cpr(what, "Hvad")
+        validation.stored(who, "Hvem", validation.MAX_NAME)
+        validation.stored(what, "Hvad", validation.MAX_FOLLOW_UP)
         client_key = f"proposal-{proposal_id}"
         with self._session() as s:
             _owned_meeting(s, meeting.team.id, meeting.id)

@@ -30,7 +30,7 @@ from facilitator.storage.models import (
     TeamRow,
     utcnow,
 )
-from facilitator.validation import no_cpr
+from facilitator.validation import MAX_NAME, stored
 
 # Wrong codes: a few are free (typos), then each one doubles the wait. A client (address) that
 # guessed wrong too often is refused for that wait, up to a minute. A team's lookup key that
@@ -79,7 +79,7 @@ class TeamQueries(Database):
         With a ``client`` (address), new teams are counted per client: after ``FREE_CREATES``
         within ``FORGET_AFTER`` each further one waits longer (``CreateThrottled``), so a flood
         of »Opret team« costs neither CPU (no hash is made) nor rows."""
-        no_cpr(name, "Teamets navn")
+        stored(name, "Teamets navn", MAX_NAME)
         if client:
             bucket = _bucket("create", client)
             now = time.time()

@@ -18,7 +18,10 @@ from harness.app_server import AppServer, wait_idle
 
 pytestmark = pytest.mark.browser
 
-SVG = "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' width='400' height='80'%3E%3C/svg%3E"
+SVG = (
+    "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' width='400' height='80'%3E"
+    "%3C/svg%3E"
+)
 HOSTILE = (
     "Godt spørgsmål.\n\n"
     "# Vigtigt fra IT\n\n"
@@ -49,7 +52,9 @@ def _page(browser: Browser, width: int, height: int) -> Page:
 
 
 def _literal(page: Page, selector: str, typed: str) -> None:
-    box = page.locator(selector).filter(has_text="Godt spørgsmål" if typed == HOSTILE else "mentoren")
+    box = page.locator(selector).filter(
+        has_text="Godt spørgsmål" if typed == HOSTILE else "mentoren"
+    )
     expect(box).to_have_count(1, timeout=20000)
     wait_idle(page)
     for tag in ("h1", "h2", "a", "img", "strong", "script", "svg"):
@@ -94,10 +99,14 @@ def test_a_phone_cannot_put_markdown_on_the_screens(browser: Browser, served: Ap
         what = phone.get_by_role("textbox", name="Jeg følger op på …")
         expect(what).to_be_visible(timeout=30000)
         what.fill(PROPOSAL)
-        phone.get_by_role("textbox", name="Mit navn (frivilligt)").fill("**Bo** [x](https://evil.example)")
+        phone.get_by_role("textbox", name="Mit navn (frivilligt)").fill(
+            "**Bo** [x](https://evil.example)"
+        )
         wait_idle(phone, 200)
         phone.get_by_role("button", name="Send forslag").click()
-        expect(phone.get_by_role("textbox", name="Jeg følger op på …")).to_have_value("", timeout=20000)
+        expect(phone.get_by_role("textbox", name="Jeg følger op på …")).to_have_value(
+            "", timeout=20000
+        )
         fac.reload()
         _literal(fac, ".bc-thought", PROPOSAL)
         by = fac.locator(".bc-muted").filter(has_text="Foreslået af")

@@ -235,7 +235,8 @@ def draw_timer(state: tm.TimerState, key: str, sound: bool) -> None:
         f"<div class='bc-timer {cls}' role='timer' aria-live='off'{live}>"
         f"<div class='bc-timer__label'>{ui_text.text(label)}</div>"
         f"<div class='bc-timer__big'>{ui_text.text(tt.big(v.step_remaining))}</div>"
-        f"<div class='bc-timer__total'>{ui_text.text(tt.total_line(v.total_remaining, state.total))}"
+        "<div class='bc-timer__total'>"
+        f"{ui_text.text(tt.total_line(v.total_remaining, state.total))}"
         f"</div>{rebalance}</div>"
     )
 

@@ -75,8 +75,8 @@ class _Scope:
                 # items.append(x) / items.extend(xs) / items += [...]
                 owner = node.func.value
                 if isinstance(owner, ast.Name) and node.func.attr in ("append", "extend"):
-                    for arg in node.args:
-                        value = arg if node.func.attr == "append" else _element(arg)
+                    for item in node.args:
+                        value = item if node.func.attr == "append" else _element(item)
                         self.values.setdefault(owner.id, []).append(value)
 
     def _target(self, target: ast.expr, value: ast.expr | None) -> None:
@@ -233,7 +233,7 @@ class Checker:
         if isinstance(func, ast.Name):
             return func.id == "flash"
         # st.x(…), col.x(…), cols[0].x(…), st.sidebar.x(…): anything but str methods
-        return not (isinstance(func.value, ast.Constant))
+        return isinstance(func, ast.Attribute) and not isinstance(func.value, ast.Constant)
 
     def fail(self, node: ast.AST, what: str) -> None:
         rel = self.path.relative_to(ROOT) if self.path.is_relative_to(ROOT) else self.path
@@ -327,7 +327,8 @@ def test_the_check_catches_user_text(tmp_path: Path, source: str) -> None:
         "def f(t):\n    ui_text.show(f\"<div class='x'>{ui_text.text(t.text)}</div>\")\n",
         "def f(t):\n    cls = 'a' if t else 'b'\n    ui_text.show(f\"<p class='{cls}'>x</p>\")\n",
         "def f(ts):\n    ui_text.show(''.join(f'<li>{ui_text.text(t)}</li>' for t in ts))\n",
-        "def f(ts):\n    p = []\n    for t in ts:\n        p.append(f'<li>{ui_text.text(t)}</li>')\n"
+        "def f(ts):\n    p = []\n    for t in ts:\n"
+        "        p.append(f'<li>{ui_text.text(t)}</li>')\n"
         "    ui_text.show(''.join(p))\n",
         "def f(t):\n    st.markdown(f'**{literal(t.who)}** ({len(t)})')\n",
         "def f(t):\n    st.checkbox(f'{literal(t.what)} – {t.due.strftime(\"%d.%m\")}')\n",

@@ -407,7 +407,7 @@ def test_every_storage_write_refuses_over_long_text_with_a_danish_message(store:
         store.set_moderator(team.id, mid, long_name)
     with pytest.raises(validation.TooLong, match="»Hvem«"):
         store.add_follow_up(meeting, long_name, "Ring", None, 1)
-    with pytest.raises(validation.TooLong, match="»Hvad« må højst have 1.000 tegn"):
+    with pytest.raises(validation.TooLong, match=r"»Hvad« må højst have 1\.000 tegn"):
         store.add_follow_up(meeting, "Anne", "x" * (validation.MAX_FOLLOW_UP + 1), None, 1)
     assert store.follow_ups(team.id) == []
     store.update_timer(team.id, mid, lambda s: tm.go_to(s, pa.DISCUSS, 1000.0))

@@ -18,6 +18,7 @@ import streamlit as st
 from facilitator.cases import Case, load_cases
 from facilitator.exports import literal
 from facilitator.records import StorageError
+from facilitator.ui import text as ui_text
 from facilitator.ui import timer_text
 
 if TYPE_CHECKING:
@@ -168,7 +169,7 @@ def apply_styles(projector: bool, phone: bool = False) -> None:
         names.append("projector.css")
     if phone:
         names.append("phone.css")
-    st.html(style(*names))
+    ui_text.html_page(style(*names))
 
 
 _helper = st.components.v2.component("borgercases_helper", js=asset("helper.js"))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import re
 import time
 from collections.abc import Sequence
@@ -23,6 +22,7 @@ from facilitator.exports import (
 )
 from facilitator.records import FollowUp, Meeting
 from facilitator.ui import address, media_grace
+from facilitator.ui import text as ui_text
 from facilitator.ui.common import case_by_number, storage, style
 
 # The buttons below make their files on click; a click during a redraw must still find them.
@@ -149,26 +149,26 @@ def render_print(meeting: Meeting) -> None:
         st.error("Casen findes ikke.")
         return
     s = summary(meeting, case)
-    st.html(style("print.css"))
+    ui_text.html_page(style("print.css"))
     parts = [
         "<div class='bc-referat'>",
-        f"<h1>Referat: {html.escape(s.team)} – {danish_date(s.meeting_date)}</h1>",
-        f"<p><strong>Case {s.case_number}: {html.escape(s.case_title)}</strong></p>",
-        f"<p>Deltagere: {html.escape(', '.join(s.participants) or '–')}<br>"
-        f"Ordstyrer: {html.escape(s.moderator or '–')}</p>",
+        f"<h1>Referat: {ui_text.text(s.team)} – {danish_date(s.meeting_date)}</h1>",
+        f"<p><strong>Case {s.case_number}: {ui_text.text(s.case_title)}</strong></p>",
+        f"<p>Deltagere: {ui_text.text(', '.join(s.participants) or '–')}<br>"
+        f"Ordstyrer: {ui_text.text(s.moderator or '–')}</p>",
         "<h2>Refleksionsspørgsmål</h2>",
     ]
     for i, q in enumerate(s.questions):
         note = s.question_notes[i] if i < len(s.question_notes) else ""
-        parts.append(f"<h3>{i + 1}. {html.escape(q)}</h3>")
-        parts.append(f"<p class='bc-pre'>{html.escape(_note(note))}</p>")
+        parts.append(f"<h3>{i + 1}. {ui_text.text(q)}</h3>")
+        parts.append(f"<p class='bc-pre'>{ui_text.text(_note(note))}</p>")
         thoughts = s.anonymous[i] if i < len(s.anonymous) else ()
         if thoughts:
             parts.append(f"<p class='bc-anonymous'><em>{ANONYMOUS_HEADING}:</em></p><ul>")
-            parts += [f"<li class='bc-pre'>{html.escape(t)}</li>" for t in thoughts]
+            parts += [f"<li class='bc-pre'>{ui_text.text(t)}</li>" for t in thoughts]
             parts.append("</ul>")
     parts.append("<h2>Generelle noter</h2>")
-    parts.append(f"<p class='bc-pre'>{html.escape(_note(s.general_notes))}</p>")
+    parts.append(f"<p class='bc-pre'>{ui_text.text(_note(s.general_notes))}</p>")
     parts.append("<h2>Aftaler om opfølgning</h2>")
     if rows := list(s.follow_ups):
         parts.append(
@@ -177,8 +177,8 @@ def render_print(meeting: Meeting) -> None:
         )
         for r in rows:
             parts.append(
-                f"<tr><td>{html.escape(r.who)}</td><td class='bc-pre'>"
-                f"{html.escape(r.what)}</td><td>{danish_date(r.due)}</td>"
+                f"<tr><td>{ui_text.text(r.who)}</td><td class='bc-pre'>"
+                f"{ui_text.text(r.what)}</td><td>{danish_date(r.due)}</td>"
                 f"<td>{'Udført' if r.done else 'Åben'}</td></tr>"
             )
         parts.append("</tbody></table>")
@@ -188,7 +188,7 @@ def render_print(meeting: Meeting) -> None:
         "<p><em>Noterne handler om casen og teamets praksis – ikke om rigtige borgere.</em></p>"
     )
     parts.append("</div>")
-    st.html("".join(parts))
+    ui_text.html_page("".join(parts))
     with st.container(key="bc_print_controls", horizontal=True, vertical_alignment="center"):
         st.button(
             "Tilbage til mødet", on_click=_back, args=(meeting.id,), icon=":material/arrow_back:"

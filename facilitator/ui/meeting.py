@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import json
 import time
 from collections.abc import Callable
@@ -19,6 +18,7 @@ from facilitator.privacy import REMINDER
 from facilitator.records import FollowUp, Meeting, Note, NoteConflict, StorageError, Thought
 from facilitator.rotation import next_in_rotation, random_moderator
 from facilitator.ui import access, address, card, exports_view, phones
+from facilitator.ui import text as ui_text
 from facilitator.ui import timer_text as tt
 from facilitator.ui.common import (
     GENERIC_ERROR,
@@ -47,10 +47,9 @@ def render(meeting: Meeting) -> None:
     _state(_FIELDS).pop(meeting.id, None)  # only the note fields on this page are watched
     phones.forget_drawn(meeting.id)  # and the phones' lists only if this page draws them
     st.session_state.pop(_FOLLOW_UPS_DRAWN.format(meeting.id), None)  # and its follow-ups
-    st.markdown(
-        f"<p class='bc-muted bc-meta'>{html.escape(meeting.team.name)} · "
-        f"{meeting.meeting_date.strftime('%d.%m.%Y')}</p>",
-        unsafe_allow_html=True,
+    ui_text.show(
+        f"<p class='bc-muted bc-meta'>{ui_text.text(meeting.team.name)} · "
+        f"{meeting.meeting_date.strftime('%d.%m.%Y')}</p>"
     )
     st.title(case.heading)
     show_flashes()
@@ -84,11 +83,8 @@ def _step_list(meeting: Meeting) -> None:
         current = i == meeting.timer.current and not finished
         cls = "bc-done" if (i < meeting.timer.current or finished) else ""
         aria = ' aria-current="step"' if current else ""
-        items.append(f'<li class="{cls}"{aria}>{i + 1}. {html.escape(step.short)}</li>')
-    st.markdown(
-        f'<ol class="bc-steps" aria-label="Øvelsens fem trin">{"".join(items)}</ol>',
-        unsafe_allow_html=True,
-    )
+        items.append(f'<li class="{cls}"{aria}>{i + 1}. {ui_text.text(step.short)}</li>')
+    ui_text.show(f'<ol class="bc-steps" aria-label="Øvelsens fem trin">{"".join(items)}</ol>')
 
 
 # --- The timer -----------------------------------------------------------------------------
@@ -202,11 +198,10 @@ def draw_timer(state: tm.TimerState, key: str, sound: bool) -> None:
     v = tm.view(state, now)
 
     if state.status == tm.FINISHED:
-        st.markdown(
+        ui_text.show(
             f"<div class='bc-timer'><div class='bc-timer__label'>{tt.finished_label()}</div>"
             f"<div class='bc-timer__total'>{tt.used_line(v.total_elapsed, state.total)}</div>"
-            "</div>",
-            unsafe_allow_html=True,
+            "</div>"
         )
         return
 
@@ -230,23 +225,23 @@ def draw_timer(state: tm.TimerState, key: str, sound: bool) -> None:
         )
         weights = json.dumps([[STEPS[i].short, state.plan[i]] for i in rest], ensure_ascii=False)
         rebalance = (
-            f"<div class='bc-timer__note' data-later='{html.escape(weights, quote=True)}'>"
-            f"{html.escape(line)}</div>"
+            f"<div class='bc-timer__note' data-later='{ui_text.attr(weights)}'>"
+            f"{ui_text.text(line)}</div>"
         )
     live = (
         f" data-live='1' data-status='{state.status}' data-rendered='{now:.3f}'"
         f" data-step-remaining='{v.step_remaining:.3f}'"
         f" data-total-remaining='{v.total_remaining:.3f}' data-total='{state.total}'"
-        f" data-short='{html.escape(step.short, quote=True)}'"
-        f" data-key='{html.escape(key, quote=True)}' data-sound='{1 if sound else 0}'"
+        f" data-short='{ui_text.attr(step.short)}'"
+        f" data-key='{ui_text.attr(key)}' data-sound='{1 if sound else 0}'"
     )
-    st.markdown(
+    ui_text.show(
         f"<div class='bc-timer {cls}' role='timer' aria-live='off'{live}>"
-        f"<div class='bc-timer__label'>{html.escape(label)}</div>"
-        f"<div class='bc-timer__big'>{html.escape(tt.big(v.step_remaining))}</div>"
-        f"<div class='bc-timer__total'>{html.escape(tt.total_line(v.total_remaining, state.total))}"
-        f"</div>{rebalance}</div>",
-        unsafe_allow_html=True,
+        f"<div class='bc-timer__label'>{ui_text.text(label)}</div>"
+        f"<div class='bc-timer__big'>{ui_text.text(tt.big(v.step_remaining))}</div>"
+        "<div class='bc-timer__total'>"
+        f"{ui_text.text(tt.total_line(v.total_remaining, state.total))}"
+        f"</div>{rebalance}</div>"
     )
 
 

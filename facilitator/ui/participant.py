@@ -9,7 +9,6 @@ notes or anything else of the meeting.
 
 from __future__ import annotations
 
-import html
 import time
 from collections.abc import Callable
 from datetime import date
@@ -26,6 +25,7 @@ from facilitator.exports import literal
 from facilitator.privacy import REMINDER
 from facilitator.records import PhoneMeeting, StorageError
 from facilitator.ui import address, card
+from facilitator.ui import text as ui_text
 from facilitator.ui.access import client_address
 from facilitator.ui.common import GENERIC_ERROR, case_by_number, log_failure, storage
 from facilitator.ui.meeting import TIMER_REFRESH_SECONDS, draw_timer, step_state
@@ -83,10 +83,7 @@ def render(code: str) -> None:
         st.error("Casen findes ikke længere.", icon=":material/error:")
         return
     st.session_state[_RENDERED] = step_state(meeting.timer)
-    st.markdown(
-        "<p class='bc-muted bc-meta'>Deltager i teammødet · du er anonym</p>",
-        unsafe_allow_html=True,
-    )
+    ui_text.show("<p class='bc-muted bc-meta'>Deltager i teammødet · du er anonym</p>")
     st.title(case.heading)
     _keep(code, meeting)
     _follow(code)
@@ -155,9 +152,8 @@ def _step_line(meeting: PhoneMeeting) -> None:
     else:
         step = STEPS[state.current]
         marker, text = str(state.current), f"Trin {state.current + 1} af {len(STEPS)}: {step.short}"
-    st.markdown(
-        f"<p class='bc-pstep' data-pstep='{marker}'><strong>{html.escape(text)}</strong></p>",
-        unsafe_allow_html=True,
+    ui_text.show(
+        f"<p class='bc-pstep' data-pstep='{marker}'><strong>{ui_text.text(text)}</strong></p>"
     )
 
 
@@ -273,10 +269,7 @@ def _thought_form(code: str, case: Case) -> None:
         key=QUESTION_KEY,
         horizontal=True,
     )
-    st.markdown(
-        f"<p class='bc-question'>{html.escape(case.questions[question or 0])}</p>",
-        unsafe_allow_html=True,
-    )
+    ui_text.show(f"<p class='bc-question'>{ui_text.text(case.questions[question or 0])}</p>")
     st.text_area(
         "Din tanke (uden navn)",
         key=THOUGHT_KEY,

@@ -3,7 +3,6 @@ anonymous thoughts as they arrive, and the proposed follow-ups to accept or dism
 
 from __future__ import annotations
 
-import html
 import io
 import os
 from datetime import date
@@ -15,6 +14,7 @@ from facilitator import validation
 from facilitator.exports import literal
 from facilitator.records import Meeting, Proposal, StorageError, Thought
 from facilitator.ui import address
+from facilitator.ui import text as ui_text
 from facilitator.ui.common import flash, guarded, storage
 
 _SIGNATURE = "_phones_seen_{}"  # meeting id -> participation_signature last drawn
@@ -58,10 +58,9 @@ def join_block(meeting: Meeting, key: str, width: int = 180) -> None:
     st.markdown("**Deltag fra din telefon**")
     st.image(qr_png(url), width=width, alt="QR-kode: deltag i mødet fra din telefon")
     short = url.split("://", 1)[-1]
-    st.markdown(
-        f"<p class='bc-join'><a href='{html.escape(url, quote=True)}' target='_blank' "
-        f"rel='noopener'>{html.escape(short)}</a></p>",
-        unsafe_allow_html=True,
+    ui_text.show(
+        f"<p class='bc-join'><a href='{ui_text.attr(url)}' target='_blank' "
+        f"rel='noopener'>{ui_text.text(short)}</a></p>"
     )
     st.caption(
         "Uden login og navn. Linket viser kun dette møde og holder op med at virke, når mødet "
@@ -126,11 +125,11 @@ def thought_list(
     label = f"Fra telefonerne: {len(shown)} tanke{'r' if len(shown) != 1 else ''}"
     if hidden and not projector:
         label += f", heraf {hidden} skjult på projektoren"
-    st.markdown(f"<p class='bc-thoughts-count'>{html.escape(label)}</p>", unsafe_allow_html=True)
+    ui_text.show(f"<p class='bc-thoughts-count'>{ui_text.text(label)}</p>")
     for t in shown:
         cls = "bc-thought bc-thought--hidden" if t.hidden else "bc-thought"
         mark = "<span class='bc-thought__mark'>Skjult på projektoren</span>" if t.hidden else ""
-        st.markdown(f"<div class='{cls}'>{mark}{html.escape(t.text)}</div>", unsafe_allow_html=True)
+        ui_text.show(f"<div class='{cls}'>{mark}{ui_text.text(t.text)}</div>")
         row = st.container(horizontal=True, gap="small", key=f"bc_thought_{t.id}")
         row.button(
             "Vis på projektoren" if t.hidden else "Skjul på projektoren",
@@ -192,12 +191,11 @@ def proposal_list(meeting: Meeting) -> None:
 
 def _proposal(meeting: Meeting, p: Proposal) -> None:
     with st.form(f"bc_proposal_{p.id}", border=True, enter_to_submit=False):
-        st.markdown(
-            f"<div class='bc-thought'>{html.escape(p.what)}</div>"
-            f"<p class='bc-muted'>Foreslået af {html.escape(p.who or 'en anonym deltager')}"
-            + (f", frist {p.due.strftime('%d.%m.%Y')}" if p.due else "")
-            + "</p>",
-            unsafe_allow_html=True,
+        ui_text.show(
+            f"<div class='bc-thought'>{ui_text.text(p.what)}</div>"
+            f"<p class='bc-muted'>Foreslået af {ui_text.text(p.who or 'en anonym deltager')}"
+            + (f", frist {ui_text.text(p.due.strftime('%d.%m.%Y'))}" if p.due else "")
+            + "</p>"
         )
         who = st.text_input(
             "Hvem følger op på forslaget?",

@@ -17,7 +17,7 @@ from tests.conftest import ROOT
 
 TEXT_WIDGETS = {"text_input", "text_area", "chat_input"}
 LIMIT_MODULES = {"facilitator.validation", "facilitator.participation"}
-SOURCES = sorted((ROOT / "facilitator" / "ui").rglob("*.py")) + [ROOT / "app.py"]
+SOURCES = [*sorted((ROOT / "facilitator" / "ui").rglob("*.py")), ROOT / "app.py"]
 
 
 def _module_aliases(tree: ast.Module) -> dict[str, str]:

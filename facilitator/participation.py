@@ -13,6 +13,7 @@ import secrets
 from dataclasses import dataclass
 
 from facilitator import timer as tm
+from facilitator.validation import MAX_PARTICIPANTS
 
 # Lower-case letters and digits without look-alikes (0/o, 1/l/i), so the code can be typed
 # from the projector: 12 characters of 31 give about 59 random bits.
@@ -133,10 +134,13 @@ def phone_wait(sent_at: list[float], now: float) -> float:
 
 # … and for one client (an address, as the server sees it) in one meeting: kept in the server's
 # memory, so a new page session does not reset it; never stored, never with a thought. A
-# meeting room behind one NAT address shares it, so it is sized for the whole room's honest
-# phones, yet one sender alone can spend only half of the meeting's budgets.
-CLIENT_PER_MINUTE = LINK_PER_MINUTE // 2
-CLIENT_MAX_SENDS = MEETING_MAX_THOUGHTS // 2
+# meeting room behind one NAT address shares it, so it is sized for the whole room of the
+# largest meeting (MAX_PARTICIPANTS phones): each phone's first thought in the same minute, and
+# four thoughts and a proposal each in all. One sender alone still spends at most two thirds of
+# the meeting's minute, of its thoughts and of its proposals: other addresses keep the rest.
+CLIENT_PER_MINUTE = MAX_PARTICIPANTS
+CLIENT_MAX_SENDS = 4 * MAX_PARTICIPANTS  # thoughts
+CLIENT_MAX_PROPOSALS = MAX_PARTICIPANTS
 CLIENT_FLOODED = (
     "Der er sendt meget fra denne forbindelse i dette møde. Vent et øjeblik, og send igen – "
     "din tekst står stadig i feltet."
@@ -145,35 +149,43 @@ CLIENT_FLOODED = (
 
 class ClientBudget:
     """Sends per (join code, client) in the server's memory: at most ``CLIENT_PER_MINUTE`` a
-    minute and ``CLIENT_MAX_SENDS`` in all. Thread-safe (every session's script thread)."""
+    minute, ``CLIENT_MAX_SENDS`` thoughts and ``CLIENT_MAX_PROPOSALS`` proposals in all.
+    Thread-safe (every session's script thread)."""
 
-    def __init__(self, per_minute: int = CLIENT_PER_MINUTE, total: int = CLIENT_MAX_SENDS) -> None:
+    def __init__(
+        self,
+        per_minute: int = CLIENT_PER_MINUTE,
+        total: int = CLIENT_MAX_SENDS,
+        proposals: int = CLIENT_MAX_PROPOSALS,
+    ) -> None:
         import threading
 
-        self.per_minute, self.total = per_minute, total
+        self.per_minute, self.total, self.proposals = per_minute, total, proposals
         self._sent: dict[tuple[str, str], list[float]] = {}
-        self._count: dict[tuple[str, str], int] = {}
+        self._count: dict[tuple[str, str, str], int] = {}
         self._lock = threading.Lock()
 
-    def refused(self, code: str, client: str, now: float) -> str | None:
-        """The Danish reason this client may not send now, or None."""
+    def refused(self, code: str, client: str, now: float, kind: str = "thought") -> str | None:
+        """The Danish reason this client may not send (a ``kind``: »thought« or »proposal«)
+        now, or None."""
         key = (code, client)
+        limit = self.proposals if kind == "proposal" else self.total
         with self._lock:
             recent = [t for t in self._sent.get(key, []) if now - t < 60]
             self._sent[key] = recent
-            if self._count.get(key, 0) >= self.total or len(recent) >= self.per_minute:
+            if self._count.get((*key, kind), 0) >= limit or len(recent) >= self.per_minute:
                 return CLIENT_FLOODED
             return None
 
-    def spend(self, code: str, client: str, now: float) -> None:
+    def spend(self, code: str, client: str, now: float, kind: str = "thought") -> None:
         key = (code, client)
         with self._lock:
             self._sent.setdefault(key, []).append(now)
-            self._count[key] = self._count.get(key, 0) + 1
+            self._count[(*key, kind)] = self._count.get((*key, kind), 0) + 1
             if len(self._count) > 10_000:  # old meetings' counts go first (dicts keep order)
                 for old in list(self._count)[:1000]:
                     self._count.pop(old, None)
-                    self._sent.pop(old, None)
+                    self._sent.pop(old[:2], None)
 
 
 CLIENTS = ClientBudget()

@@ -13,6 +13,9 @@ MAX_NAME = 80
 MAX_PARTICIPANTS = 40
 MAX_NOTE = 20_000
 MAX_FOLLOW_UP = 1_000
+# The participants field: MAX_PARTICIPANTS names of MAX_NAME characters, one a line.
+MAX_PARTICIPANTS_TEXT = MAX_PARTICIPANTS * (MAX_NAME + 1)
+MAX_TEAM_CODE = 40  # a typed team code, with spaces and dashes
 MAX_STEP_MINUTES = 60
 
 

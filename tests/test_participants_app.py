@@ -208,6 +208,33 @@ def test_one_phone_cannot_flood_the_meeting(data_dir: Path) -> None:
     assert [x.text for x in store.thoughts(team.id, meeting.id)] == ["Første tanke"]
 
 
+def test_a_new_page_does_not_reset_the_send_limit_of_one_client(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The per-phone limits live in the page session; the per-client budget in the server's
+    memory: a sender who opens a new page for every thought stays counted, another address
+    still gets through. (AppTest has no client address: the test gives each page one, and a
+    small budget, so it runs in seconds; the real sizes: tests/test_client_budget.py.)"""
+    from facilitator.ui import participant
+
+    store = _db(data_dir)
+    team, meeting, code = _meeting(store, 2)
+    monkeypatch.setattr(pa, "CLIENTS", pa.ClientBudget(per_minute=100, total=3))
+    sender = {"address": "198.51.100.66"}
+    monkeypatch.setattr(participant, "client_address", lambda: sender["address"])
+    for i in range(3):  # a new page for every send: the page's own 3-second limit is reset
+        at = _send(_phone(code), 0, f"Tanke nummer {i}")
+        assert "Sendt anonymt" in _text(at)
+    at = _send(_phone(code), 0, "En tanke for meget")
+    assert pa.CLIENT_FLOODED in [e.value for e in _errors(at)]
+    assert at.text_area(key="phone_thought").value == "En tanke for meget"  # nothing lost
+    assert len(store.thoughts(team.id, meeting.id)) == 3
+    sender["address"] = "198.51.100.7"  # an honest phone elsewhere
+    at = _send(_phone(code), 1, "Min egen tanke")
+    assert "Sendt anonymt" in _text(at)
+    assert len(store.thoughts(team.id, meeting.id)) == 4
+
+
 def test_a_thought_sent_after_the_step_moved_on_is_refused_in_danish(data_dir: Path) -> None:
     store = _db(data_dir)
     team, meeting, code = _meeting(store, 2)

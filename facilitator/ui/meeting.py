@@ -467,6 +467,7 @@ def note_field(
         value=st.session_state[widget_key],
         key=widget_key,
         height=height,
+        max_chars=validation.MAX_NOTE,
         on_change=_save_note,
         args=args,
         placeholder="Skriv teamets pointer – ingen personoplysninger.",

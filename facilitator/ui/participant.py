@@ -160,10 +160,10 @@ def _step_line(meeting: PhoneMeeting) -> None:
 # --- Sending ---------------------------------------------------------------------------------
 
 
-def _raise_if_waiting(now: float) -> None:
+def _raise_if_waiting(now: float, kind: str) -> None:
     """This phone's own flood guard, from the times of its earlier sends."""
     wait = pa.phone_wait(st.session_state.get(_SENT, []), now)
-    refused = pa.CLIENTS.refused(address.join_code() or "", client_address(), now)
+    refused = pa.CLIENTS.refused(address.join_code() or "", client_address(), now, kind)
     if refused:
         raise validation.InputError(refused)
     if wait > 0:
@@ -190,7 +190,7 @@ def _send(form: str, field: str, attempt: Callable[[float], T], success: str) ->
         return None
     sent = [t for t in st.session_state.get(_SENT, []) if now - t < 60]
     st.session_state[_SENT] = [*sent, now]
-    pa.CLIENTS.spend(address.join_code() or "", client_address(), now)
+    pa.CLIENTS.spend(address.join_code() or "", client_address(), now, form)
     st.session_state.pop(_UNSENT, None)
     st.session_state[field] = ""
     st.session_state[_MESSAGE] = ("success", success, form)
@@ -203,7 +203,7 @@ def _send_thought(code: str, questions: int) -> None:
         if not isinstance(question, int) or not 0 <= question < questions:
             raise validation.InputError("Vælg et spørgsmål.")
         text = validation.thought(st.session_state.get(THOUGHT_KEY), pa.MAX_THOUGHT)
-        _raise_if_waiting(now)
+        _raise_if_waiting(now, "thought")
         storage().add_thought(code, question, text, now)
         return question, text
 
@@ -222,7 +222,7 @@ def _send_proposal(code: str) -> None:
             date.today(),
             pa.MAX_PROPOSAL,
         )
-        _raise_if_waiting(now)
+        _raise_if_waiting(now, "proposal")
         storage().add_proposal(code, who, what, due, now)
         return True
 

@@ -76,7 +76,7 @@ def _choose_team() -> None:
             code = st.text_input(
                 "Teamkode",
                 type="password",
-                max_chars=40,
+                max_chars=validation.MAX_TEAM_CODE,
                 placeholder="XXXX-XXXX-XXXX-XXXX",
                 key="team_code_input",
                 help="Koden fik teamet, da det blev oprettet. Teamets link indeholder den også.",
@@ -244,6 +244,7 @@ def _new_meeting_form(team: Team) -> None:
             "Deltagere (valgfrit, ét navn pr. linje)",
             value="\n".join(storage().last_participants(team.id)),
             height=120,
+            max_chars=validation.MAX_PARTICIPANTS_TEXT,
             help="Udfyldt med deltagerne fra teamets seneste møde. Bruges til at vælge ordstyrer "
             "og til at fordele opfølgning. Kun kollegers navne.",
         )
@@ -323,7 +324,9 @@ def _history(team: Team) -> None:
             "Sletter alle teamets møder, noter og aftaler for altid. "
             "Skriv teamets navn for at bekræfte."
         )
-        confirm = st.text_input("Teamets navn", key="confirm_delete_team")
+        confirm = st.text_input(
+            "Teamets navn", key="confirm_delete_team", max_chars=validation.MAX_NAME
+        )
         asked = st.session_state.get("confirm_delete_team_asked") == team.id
         if not asked:
             if st.button("Slet alt for teamet …", icon=":material/delete_forever:"):

@@ -10,6 +10,7 @@ from pathlib import Path
 import streamlit as st
 
 from facilitator.deployment import cookie_secret_problem
+from facilitator.exports import literal
 from facilitator.records import Meeting, StorageError, Team
 from facilitator.ui import access, address, exports_view, meeting, participant, start
 from facilitator.ui.common import (
@@ -147,7 +148,7 @@ def _phone(code: str) -> None:
 def main() -> None:
     refused = cookie_secret_problem(os.environ, several_processes=False)
     if refused:  # the example's cookie secret: nothing is shown or stored until it is changed
-        st.error(refused)
+        st.error(literal(refused))
         st.stop()
     code = address.join_code()
     if code:
@@ -221,7 +222,7 @@ def _failed(exc: Exception) -> None:
     """A Danish message instead of a traceback; after a database outage the page redraws itself
     once the database answers again."""
     if isinstance(exc, StorageError):
-        st.error(str(exc), icon=":material/error:")
+        st.error(literal(str(exc)), icon=":material/error:")
         from facilitator.storage.engine import OUTAGES
 
         if str(exc) in OUTAGES:

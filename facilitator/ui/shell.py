@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import base64
-import functools
 import os
-from pathlib import Path
 
 import streamlit as st
 
@@ -26,14 +23,14 @@ from facilitator.ui.common import (
 )
 
 
-@functools.cache
 def favicon() -> str:
-    """The tab's icon as a data URL. Not the file's path: Streamlit keeps an image given as a
-    file in its media file manager once per session, and after every script run of every
-    session it walks all sessions' files to find orphans (under one lock) – with 240 phones open
-    that walk was a measurable share of each run."""
-    data = Path(__file__).with_name("favicon.png").read_bytes()
-    return "data:image/png;base64," + base64.b64encode(data).decode("ascii")
+    """The tab's icon from Streamlit's static folder (static/ beside app.py, served because
+    .streamlit/config.toml sets enableStaticServing). Not a data URL: the Content-Security-Policy
+    allows no data: images. Not a file's path either: Streamlit keeps an image given as a file in
+    its media file manager once per session, and after every script run of every session it walks
+    all sessions' files to find orphans (under one lock) – with 240 phones open that walk was a
+    measurable share of each run."""
+    return "/app/static/favicon.png"
 
 
 def _set_projector() -> None:

@@ -118,6 +118,8 @@ def test_security_headers_on_every_answer(stack: tuple[AppServer, NginxServer]) 
         assert csp["object-src"] == ["'none'"] and csp["base-uri"] == ["'none'"]
         assert "'unsafe-inline'" not in csp["script-src"]
         assert "'unsafe-eval'" not in csp["script-src"]
+        # No data: images: user text that got through as HTML or Markdown could draw none.
+        assert csp["img-src"] == ["'self'"], path
         # Keywords, hashes and the schemes data: and blob: only: no other host, and no "*".
         for name, sources in csp.items():
             for source in sources:
@@ -213,6 +215,18 @@ def test_app_works_through_the_proxy_without_csp_violations(
         assert qr.evaluate("img => img.complete && img.naturalWidth > 0")
         wait_idle(page)
         page.screenshot(path=artifacts / "app-through-proxy.png")
+        # The tab's icon comes from Streamlit's static folder (no data: image).
+        icon = page.locator("link[rel='shortcut icon']").get_attribute("href") or ""
+        assert icon.endswith("/app/static/favicon.png"), icon
+        assert page.evaluate("(u) => fetch(u).then((r) => r.status)", icon) == 200
+        # The phone page, through the proxy, with the join link's code.
+        join = re.search(r"[?&]j=([\w-]+)", page.locator("p.bc-join a").get_attribute("href") or "")
+        assert join, "no join link on the meeting page"
+        phone = context.new_page()
+        phone.on("console", lambda m: console.append(m.text))
+        phone.goto(f"{proxy.url}?j={join.group(1)}")
+        expect(phone.get_by_text("Deltager i teammødet")).to_be_visible()
+        wait_idle(phone)
         page.wait_for_timeout(500)  # late reports arrive asynchronously
     finally:
         context.close()

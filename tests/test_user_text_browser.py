@@ -184,3 +184,50 @@ def test_user_text_is_shown_literally(
 
     assert left == [], f"requests left 127.0.0.1: {left}"
     assert hits == [], f"images fetched from user text: {hits}"
+
+
+def _no_markup_from(page: Page, words: set[str]) -> None:
+    """No heading, emphasis or link on the page was made from ``words`` (the user's)."""
+    made = page.evaluate(
+        """() => Array.from(document.querySelectorAll(
+          ":is([data-testid='stMarkdownContainer'], [data-testid='stWidgetLabel'], label)"
+          + " :is(h1, h2, h3, h4, h5, h6, strong, em, a)"), (e) => e.textContent.trim())"""
+    )
+    assert not words & set(made), f"markup made from user text on {page.url}: {made}"
+
+
+def test_markdown_in_a_team_name_and_a_follow_up_is_shown_as_typed(
+    browser: Browser, app: AppServer
+) -> None:
+    team = "# h **fed** [link](https://x.example)"
+    what = "# h **fed** [link](https://x.example) i aftalen"
+    words = {"h", "fed", "link"}
+    page, left = _page(browser)
+    code = create_team_in_browser(page, app, team)
+    _check(page, app, [team])
+    _no_markup_from(page, words)
+
+    page.get_by_role("textbox", name="Deltagere (valgfrit, ét navn pr. linje)").fill("Ane\nBo")
+    page.get_by_role("button", name="Start mødet").click()
+    expect(page.get_by_role("heading", name="Trin 1: Vælg en ordstyrer")).to_be_visible()
+    _check(page, app, [team])
+    _no_markup_from(page, words)
+    for step in (2, 3, 4, 5):
+        go_to_step(page, step)
+    page.get_by_role("combobox", name="Hvem følger op?").click()
+    page.get_by_role("option", name="Ane").click()
+    page.get_by_role("textbox", name="Hvad skal der følges op på?").fill(what)
+    page.get_by_role("button", name="Gem aftalen").click()
+    expect(page.get_by_text("Aftalen er gemt")).to_be_visible()
+    _check(page, app, [team, what])
+    _no_markup_from(page, words)
+
+    # The team's page: the name as its heading, the follow-up as a checkbox's label.
+    page.goto(f"{app.url}?t={code}")
+    expect(page.get_by_role("heading", name=re.compile("Åbne aftaler"))).to_be_visible()
+    _check(page, app, [team, f"Ane: {what}"])
+    _no_markup_from(page, words)
+    # up to the colon, after which literal() puts an invisible word joiner
+    checkbox = page.locator("[data-testid='stCheckbox']")
+    expect(checkbox.filter(has_text="Ane: # h **fed** [link](https")).to_have_count(1)
+    assert left == [], f"requests left 127.0.0.1: {left}"

@@ -86,12 +86,13 @@ def test_a_phone_cannot_put_markdown_on_the_screens(browser: Browser, served: Ap
 
         fac = _page(browser, 1366, 768)
         fac.goto(f"{served.url}?t={code}")
-        wait_idle(fac)
+        # the team is open (its grant set) before the meeting's address is opened
+        expect(fac.get_by_role("button", name="Start mødet")).to_be_visible(timeout=30000)
         fac.goto(f"{served.url}?m={mid}")
         _literal(fac, ".bc-thought", HOSTILE)
         projector = _page(browser, 1920, 1080)
         projector.goto(f"{served.url}?t={code}")
-        wait_idle(projector)
+        expect(projector.get_by_role("button", name="Start mødet")).to_be_visible(timeout=30000)
         projector.goto(f"{served.url}?m={mid}&p=1")
         _literal(projector, ".bc-thought", HOSTILE)
 

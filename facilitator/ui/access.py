@@ -27,6 +27,7 @@ from collections.abc import Mapping
 
 import streamlit as st
 
+from facilitator.exports import literal
 from facilitator.records import Team, Throttled
 from facilitator.ui import address
 from facilitator.ui.common import flash, log, storage
@@ -84,7 +85,7 @@ def current_team() -> Team | None:
             found = open_with_code(code, link=True)
         except Throttled as exc:
             address.take_code()
-            flash(str(exc), "error")
+            flash(literal(str(exc)), "error")
             return None
         if found is None:
             address.take_code()

@@ -153,7 +153,7 @@ def render_print(meeting: Meeting) -> None:
     parts = [
         "<div class='bc-referat'>",
         f"<h1>Referat: {ui_text.text(s.team)} – {danish_date(s.meeting_date)}</h1>",
-        f"<p><strong>Case {s.case_number}: {ui_text.text(s.case_title)}</strong></p>",
+        f"<p><strong>Case {s.case_number:d}: {ui_text.text(s.case_title)}</strong></p>",
         f"<p>Deltagere: {ui_text.text(', '.join(s.participants) or '–')}<br>"
         f"Ordstyrer: {ui_text.text(s.moderator or '–')}</p>",
         "<h2>Refleksionsspørgsmål</h2>",

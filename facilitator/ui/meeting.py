@@ -41,7 +41,7 @@ def question_key(index: int) -> str:
 def render(meeting: Meeting) -> None:
     case = case_by_number(meeting.case_number)
     if case is None:
-        st.error(f"Case {meeting.case_number} findes ikke længere i docs/cases/.")
+        st.error(f"Case {meeting.case_number:d} findes ikke længere i docs/cases/.")
         return
     st.session_state["rendered_timer"] = page_state(meeting)
     _state(_FIELDS).pop(meeting.id, None)  # only the note fields on this page are watched
@@ -153,7 +153,7 @@ def timer_panel(meeting_id: str) -> None:
     except StorageError as exc:
         # Database trouble: say so, keep the clock running from what was last known, and
         # disable the buttons until the database answers again (next redraw).
-        st.error(str(exc), icon=":material/error:")
+        st.error(literal(str(exc)), icon=":material/error:")
         if last is not None:
             _draw_timer(last)
             _timer_buttons(last, disabled=True)
@@ -199,8 +199,9 @@ def draw_timer(state: tm.TimerState, key: str, sound: bool) -> None:
 
     if state.status == tm.FINISHED:
         ui_text.show(
-            f"<div class='bc-timer'><div class='bc-timer__label'>{tt.finished_label()}</div>"
-            f"<div class='bc-timer__total'>{tt.used_line(v.total_elapsed, state.total)}</div>"
+            "<div class='bc-timer'><div class='bc-timer__label'>"
+            f"{ui_text.text(tt.finished_label())}</div><div class='bc-timer__total'>"
+            f"{ui_text.text(tt.used_line(v.total_elapsed, state.total))}</div>"
             "</div>"
         )
         return
@@ -229,9 +230,9 @@ def draw_timer(state: tm.TimerState, key: str, sound: bool) -> None:
             f"{ui_text.text(line)}</div>"
         )
     live = (
-        f" data-live='1' data-status='{state.status}' data-rendered='{now:.3f}'"
+        f" data-live='1' data-status='{ui_text.attr(state.status)}' data-rendered='{now:.3f}'"
         f" data-step-remaining='{v.step_remaining:.3f}'"
-        f" data-total-remaining='{v.total_remaining:.3f}' data-total='{state.total}'"
+        f" data-total-remaining='{v.total_remaining:.3f}' data-total='{state.total:d}'"
         f" data-short='{ui_text.attr(step.short)}'"
         f" data-key='{ui_text.attr(key)}' data-sound='{1 if sound else 0}'"
     )
@@ -459,7 +460,7 @@ def note_field(
             st.session_state.get("note_saved", {}).pop(widget_key, None)
     args = (meeting.team.id, meeting.id, note_key, widget_key, label)
     st.text_area(
-        label,
+        literal(label),
         # The field's default is what the server holds for it, not "". A browser that draws
         # the field before it applies the server's value (a reload, or a first run cut short
         # by a rerun) would otherwise report "" with its next message: an empty save over
@@ -500,7 +501,7 @@ def note_field(
     elif error:
         st.error(literal(error), icon=":material/error:")  # may quote what was typed
     elif widget_key in st.session_state.get("note_saved", {}):
-        st.caption(f"Gemt kl. {st.session_state['note_saved'][widget_key]}")
+        st.caption(f"Gemt kl. {literal(st.session_state['note_saved'][widget_key])}")
 
 
 def _stored_notes(meeting: Meeting) -> dict[str, Note] | None:
@@ -508,7 +509,8 @@ def _stored_notes(meeting: Meeting) -> dict[str, Note] | None:
         return storage().note_entries(meeting.id)
     except StorageError as exc:
         st.error(
-            f"{exc} Det, der står i felterne, bliver gemt, når databasen svarer igen.",
+            f"{literal(str(exc))} Det, der står i felterne, bliver gemt, "
+            "når databasen svarer igen.",
             icon=":material/error:",
         )
         return None
@@ -623,7 +625,7 @@ def _phone_thoughts(meeting: Meeting) -> dict[int, list[Thought]] | None:
         phones.remember_drawn(meeting.id)
         return phones.thoughts_by_question(meeting)
     except StorageError as exc:
-        st.error(str(exc), icon=":material/error:")
+        st.error(literal(str(exc)), icon=":material/error:")
         return None
 
 
@@ -667,7 +669,7 @@ def _earlier_follow_ups(meeting: Meeting) -> None:
     try:
         items = [f for f in open_or_just_done(meeting.team.id) if f.meeting_id != meeting.id]
     except StorageError as exc:
-        st.error(str(exc), icon=":material/error:")
+        st.error(literal(str(exc)), icon=":material/error:")
         return
     open_count = sum(1 for f in items if not f.done)
     st.subheader(f"Åbne aftaler fra tidligere møder ({open_count})")
@@ -702,7 +704,7 @@ def _follow_ups(meeting: Meeting) -> None:
     try:
         items = storage().follow_ups(meeting.team.id, meeting_id=meeting.id)
     except StorageError as exc:  # the form stays, with what was typed in it
-        st.error(str(exc), icon=":material/error:")
+        st.error(literal(str(exc)), icon=":material/error:")
     else:
         # What this screen drew, for the heartbeat (another screen's follow-up redraws it).
         drawn = (page_state(meeting), _follow_up_signature(items))
@@ -716,7 +718,7 @@ def _follow_ups(meeting: Meeting) -> None:
         phones.remember_drawn(meeting.id)
         phones.proposal_list(meeting)
     except StorageError as exc:
-        st.error(str(exc), icon=":material/error:")
+        st.error(literal(str(exc)), icon=":material/error:")
     follow_up_form(meeting)
 
 

@@ -130,7 +130,7 @@ def _follow(code: str) -> None:
     try:
         meeting = _read(code)
     except StorageError as exc:
-        st.caption(f"{exc} Siden prøver igen af sig selv.")
+        st.caption(f"{literal(str(exc))} Siden prøver igen af sig selv.")
         return
     except Exception as exc:
         log_failure("participant page", exc)
@@ -153,7 +153,8 @@ def _step_line(meeting: PhoneMeeting) -> None:
         step = STEPS[state.current]
         marker, text = str(state.current), f"Trin {state.current + 1} af {len(STEPS)}: {step.short}"
     ui_text.show(
-        f"<p class='bc-pstep' data-pstep='{marker}'><strong>{ui_text.text(text)}</strong></p>"
+        f"<p class='bc-pstep' data-pstep='{ui_text.attr(marker)}'>"
+        f"<strong>{ui_text.text(text)}</strong></p>"
     )
 
 
@@ -247,7 +248,7 @@ def _message(form: str | None) -> None:
     field_shown = form is not None
     unsent = st.session_state.pop(_UNSENT, "")
     if kind == "success":
-        st.success(text, icon=":material/check_circle:")
+        st.success(literal(text), icon=":material/check_circle:")
     elif kind == "error":
         st.error(literal(text), icon=":material/error:")  # may quote what was typed
         if unsent and not field_shown:

@@ -52,7 +52,7 @@ def join_block(meeting: Meeting, key: str, width: int = 180) -> None:
     try:
         code = storage().join_code(meeting.team.id, meeting.id)
     except StorageError as exc:
-        st.error(str(exc), icon=":material/error:")
+        st.error(literal(str(exc)), icon=":material/error:")
         return
     url = address.join_link(public_base(), code)
     st.markdown("**Deltag fra din telefon**")
@@ -180,7 +180,7 @@ def proposal_list(meeting: Meeting) -> None:
     try:
         items = storage().proposals(meeting.team.id, meeting.id)
     except StorageError as exc:
-        st.error(str(exc), icon=":material/error:")
+        st.error(literal(str(exc)), icon=":material/error:")
         return
     if not items:
         return

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import base64
-import functools
 import os
-from pathlib import Path
 
 import streamlit as st
 
 from facilitator.deployment import cookie_secret_problem
+from facilitator.exports import literal
 from facilitator.records import Meeting, StorageError, Team
 from facilitator.ui import access, address, exports_view, meeting, participant, start
 from facilitator.ui.common import (
@@ -25,14 +23,14 @@ from facilitator.ui.common import (
 )
 
 
-@functools.cache
 def favicon() -> str:
-    """The tab's icon as a data URL. Not the file's path: Streamlit keeps an image given as a
-    file in its media file manager once per session, and after every script run of every
-    session it walks all sessions' files to find orphans (under one lock) – with 240 phones open
-    that walk was a measurable share of each run."""
-    data = Path(__file__).with_name("favicon.png").read_bytes()
-    return "data:image/png;base64," + base64.b64encode(data).decode("ascii")
+    """The tab's icon from Streamlit's static folder (static/ beside app.py, served because
+    .streamlit/config.toml sets enableStaticServing). Not a data URL: the Content-Security-Policy
+    allows no data: images. Not a file's path either: Streamlit keeps an image given as a file in
+    its media file manager once per session, and after every script run of every session it walks
+    all sessions' files to find orphans (under one lock) – with 240 phones open that walk was a
+    measurable share of each run."""
+    return "/app/static/favicon.png"
 
 
 def _set_projector() -> None:
@@ -147,7 +145,7 @@ def _phone(code: str) -> None:
 def main() -> None:
     refused = cookie_secret_problem(os.environ, several_processes=False)
     if refused:  # the example's cookie secret: nothing is shown or stored until it is changed
-        st.error(refused)
+        st.error(literal(refused))
         st.stop()
     code = address.join_code()
     if code:
@@ -221,7 +219,7 @@ def _failed(exc: Exception) -> None:
     """A Danish message instead of a traceback; after a database outage the page redraws itself
     once the database answers again."""
     if isinstance(exc, StorageError):
-        st.error(str(exc), icon=":material/error:")
+        st.error(literal(str(exc)), icon=":material/error:")
         from facilitator.storage.engine import OUTAGES
 
         if str(exc) in OUTAGES:

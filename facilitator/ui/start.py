@@ -163,8 +163,9 @@ def _show_code(code: str, first: bool) -> None:
         )
         return
     st.success(
-        f"{intro} Teamets kode er **{code}**. Skriv den ned – den vises kun denne ene gang; "
-        "del den kun med teamet. Denne computer holder teamet åbent – også efter en genindlæsning "
+        f"{intro} Teamets kode er **{literal(code)}**. Skriv den ned – den vises kun denne ene "
+        "gang; del den kun med teamet. Denne computer holder teamet åbent – også efter en "
+        "genindlæsning "
         f"eller en genstart af browseren – indtil nogen trykker »Skift team« eller »Glem denne "
         f"computer« (højst {DEVICE_DAYS} dage).",
         icon=":material/key:",
@@ -307,11 +308,11 @@ def _history(team: Team) -> None:
         return
     for m in meetings:
         case = case_by_number(m.case_number)
-        title = case.title if case else f"Case {m.case_number}"
+        title = case.title if case else f"Case {m.case_number:d}"
         cols = st.columns([2, 5, 2, 2])
         cols[0].write(m.meeting_date.strftime("%d.%m.%Y"))
-        cols[1].write(f"Case {m.case_number}: {title}")
-        cols[2].write(f"{m.follow_ups} aftaler, {m.open_follow_ups} åbne")
+        cols[1].write(f"Case {m.case_number:d}: {title}")
+        cols[2].write(f"{m.follow_ups:d} aftaler, {m.open_follow_ups:d} åbne")
         cols[3].button(
             "Åbn mødet",
             key=f"open_{m.id}",

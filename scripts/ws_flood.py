@@ -24,7 +24,7 @@ import psutil
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from harness.app_server import AppServer
-from harness.stclient import StreamlitClient
+from harness.stclient import StreamlitClient, run_in_thread
 
 
 def rss_mb(pid: int) -> float:
@@ -77,7 +77,7 @@ def flood(app: AppServer, messages: int, size: int) -> dict[str, object]:
         page = await _page_seconds(app.url)
         return list(await answers), page
 
-    answers, page = asyncio.run(run())
+    answers, page = run_in_thread(run, timeout=300)
     time.sleep(2)  # let the server hand back what it freed before the last sample
     stop.set()
     sampler.join()
@@ -99,7 +99,9 @@ def main() -> int:
     env = {"STREAMLIT_SERVER_MAX_MESSAGE_SIZE": str(args.limit_mb)} if args.limit_mb else {}
     with tempfile.TemporaryDirectory() as tmp, AppServer(Path(tmp), env=env) as app:
         app.start()
-        asyncio.run(_page_seconds(app.url))  # warm: the first page run imports everything
+        run_in_thread(
+            lambda: _page_seconds(app.url), timeout=120
+        )  # warm: the first page run imports everything
         result = flood(app, args.messages, int(args.mb * 1e6))
     print(f"{args.messages} × {args.mb} MB WebSocket-beskeder:")
     print(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import date, timedelta
 from pathlib import Path
@@ -33,11 +34,17 @@ def _no_errors(at: AppTest) -> None:
     assert not at.exception, [e.value for e in at.exception]
 
 
+def shown(value: object) -> str:
+    """Text as a reader sees it: Markdown backslash escapes, HTML entities (user text is drawn
+    with every punctuation mark as one, facilitator/ui/text.py) and invisible joiners gone."""
+    return html.unescape(re.sub(r"\\(.)", r"\1", str(value))).replace("\u2060", "")
+
+
 class _Shown:
     """An element's text as a reader sees it: Markdown escapes and invisible joiners gone."""
 
     def __init__(self, value: object) -> None:
-        self.value = re.sub(r"\\(.)", r"\1", str(value)).replace("\u2060", "")
+        self.value = shown(value)
 
 
 def _errors(at: AppTest) -> list[_Shown]:
@@ -45,6 +52,8 @@ def _errors(at: AppTest) -> list[_Shown]:
 
 
 def _text(at: AppTest) -> str:
+    # User text and the HTML around it are drawn with every ASCII punctuation mark as an entity
+    # (facilitator/ui/text.py), so read the Markdown as a reader sees it.
     parts = (
         [m.value for m in at.markdown]
         + [e.value for e in _errors(at)]
@@ -54,7 +63,7 @@ def _text(at: AppTest) -> str:
         [h.value for h in at.header] + [h.value for h in at.title] + [c.value for c in at.caption]
     )
     parts += [h.value for h in at.subheader]
-    return "\n".join(str(p) for p in parts)
+    return "\n".join(shown(p) for p in parts)
 
 
 def _create_team(at: AppTest, team: str = "Team Nord") -> str:

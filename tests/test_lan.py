@@ -3,7 +3,6 @@ nginx headers on every answer and no /_stcore/metrics, checked on the real serve
 
 from __future__ import annotations
 
-import asyncio
 import re
 import sys
 import urllib.error
@@ -16,7 +15,7 @@ from facilitator.lan import HEADERS
 from harness import ROOT
 from harness.app_server import AppServer
 from harness.nginx import readme_nginx_config
-from harness.stclient import StreamlitClient
+from harness.stclient import StreamlitClient, run_in_thread
 
 sys.path.insert(0, str(ROOT / "scripts"))
 
@@ -54,4 +53,4 @@ def test_the_lan_server_sends_the_headers_and_hides_the_metrics(tmp_path: Path) 
             async with StreamlitClient(app.url) as client:
                 await client.wait_for(lambda c: any("Opret team" in t for t in c.texts()), 30)
 
-        asyncio.run(page())  # the app itself runs behind the guard
+        run_in_thread(page, timeout=120)  # the app itself runs behind the guard

@@ -5,6 +5,7 @@ tests/test_participants_browser.py.)"""
 
 from __future__ import annotations
 
+import html
 import time
 from datetime import date, timedelta
 from pathlib import Path
@@ -20,7 +21,7 @@ from facilitator.exercise import STEPS
 from facilitator.records import Meeting, Team
 from facilitator.storage import Storage
 from facilitator.storage.models import MeetingRow
-from tests.test_app_flow import _app, _click, _db, _errors, _no_errors, _text
+from tests.test_app_flow import _app, _click, _db, _errors, _no_errors, _text, shown
 
 # Every test runs the app in AppTest, most for a whole flow: about a second each.
 pytestmark = pytest.mark.slow
@@ -179,9 +180,11 @@ def test_a_thought_is_stored_without_identity_and_shown_literally(data_dir: Path
     fac.run()
     _no_errors(fac)
     raw = "\n".join(m.value for m in fac.markdown)
-    assert "&lt;script&gt;alert(1)&lt;/script&gt; **fed**" in raw
-    assert "<script>" not in raw
-    assert "Fra telefonerne: 1 tanke" in raw
+    # Every mark that HTML or Markdown could read is an entity: no tag, no emphasis, no link.
+    assert "&#60;script&#62;alert&#40;1&#41;&#60;&#47;script&#62; &#42;&#42;fed&#42;&#42;" in raw
+    assert "<script>" not in raw and "**fed**" not in raw and "](https" not in raw
+    assert hostile in html.unescape(raw)
+    assert "Fra telefonerne: 1 tanke" in _text(fac)
 
 
 @pytest.mark.parametrize(
@@ -284,10 +287,10 @@ def test_the_facilitator_hides_a_thought_from_the_projector_and_copies_one_into_
         keep: False,
         hide: True,
     }
-    projector = "\n".join(m.value for m in _facilitator(meeting, projector=True).markdown)
+    projector = "\n".join(shown(m.value) for m in _facilitator(meeting, projector=True).markdown)
     assert "Spørg sprogskolen om fraværet" in projector
     assert "Noget, der ikke skal på væggen" not in projector
-    own = "\n".join(m.value for m in fac.markdown)
+    own = "\n".join(shown(m.value) for m in fac.markdown)
     assert "Noget, der ikke skal på væggen" in own and "Skjult på projektoren" in own
     fac.button(key=f"thought_copy_{keep}").click().run()
     _no_errors(fac)
@@ -339,7 +342,7 @@ def test_the_meeting_page_shows_the_join_link_and_the_referat_marks_anonymous_th
     store = _db(data_dir)
     team, meeting, code = _meeting(store, 0)
     fac = _facilitator(meeting)
-    raw = "\n".join(m.value for m in fac.markdown)
+    raw = "\n".join(shown(m.value) for m in fac.markdown)
     assert f"?j={code}" in raw and "Deltag fra din telefon" in raw
     assert meeting.id not in raw.split("?j=")[1][:40]
     _go(store, team, meeting.id, 2)
@@ -372,7 +375,7 @@ def test_a_database_outage_on_the_phone_is_said_in_danish_and_passes(data_dir: P
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(real, "phone_meeting", down)
         at = _phone(code)
-        assert [e.value for e in at.error] == [BUSY]
+        assert [e.value for e in _errors(at)] == [BUSY]
     at.run()
     _no_errors(at)
     assert not at.error and CASE.story[0] in _text(at)
@@ -395,7 +398,7 @@ def test_the_printed_referat_and_the_finished_page_mark_anonymous_thoughts(data_
     _no_errors(printed)
     html_ = "\n".join(str(h.proto.body) for h in printed.get("html"))
     assert f"{ANONYMOUS_HEADING}:" in html_
-    assert "&lt;i&gt;Sprogmentor&lt;/i&gt; på pladsen" in html_
+    assert "&#60;i&#62;Sprogmentor&#60;&#47;i&#62; på pladsen" in html_  # as text, no tag
     assert "Skjult for alle" not in html_
     finished = _facilitator(meeting)
     assert ANONYMOUS_HEADING in [c.value for c in finished.caption]

@@ -9,7 +9,7 @@ What a facilitator's browser sends, and what it waits for before it counts as do
   fragment's ``fragment_id``; the client sends exactly that, and from then on carries the new
   text with every rerun, as the browser does. Acknowledged when the caption under the field
   reads »Gemt kl. HH:MM:SS · N tegn« with N the length of the saved (cleaned) text – the
-  per-note acknowledgement the user sees, drawn by ``note_field`` after ``_save_note`` stored
+  per-note acknowledgement the user sees, drawn by ``_note_field`` after ``_save_note`` stored
   the text; the text grows with each commit, so an old caption never counts.
 * **»Næste trin«** (``next_step``): a button inside the ``timer_panel`` fragment; the click is
   its ``trigger_value`` with that fragment's id (``StreamlitClient.click``). Acknowledged when

@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 from facilitator.storage import Storage, teams
 from facilitator.ui import access, common
 from tests.conftest import ROOT
+from tests.test_app_flow import shown
 
 # Every test runs the app in AppTest, most for a whole flow: about a second each.
 pytestmark = pytest.mark.slow
@@ -35,7 +36,7 @@ def _text(at: AppTest) -> str:
     parts = [m.value for m in at.markdown] + [e.value for e in at.error]
     parts += [s.value for s in at.success] + [w.value for w in at.warning]
     parts += [h.value for h in at.header] + [h.value for h in at.subheader]
-    return "\n".join(str(p) for p in parts)
+    return "\n".join(shown(p) for p in parts)
 
 
 def _click(at: AppTest, label: str) -> AppTest:

@@ -433,7 +433,7 @@ def _resolve(
         _state(_TAKEN)[widget_key] = Note(mine, -1)
 
 
-def note_field(
+def _note_field(
     meeting: Meeting,
     note_key: str,
     label: str,
@@ -460,7 +460,7 @@ def note_field(
             st.session_state.get("note_saved", {}).pop(widget_key, None)
     args = (meeting.team.id, meeting.id, note_key, widget_key, label)
     st.text_area(
-        literal(label),
+        label,
         # The field's default is what the server holds for it, not "". A browser that draws
         # the field before it applies the server's value (a reload, or a first run cut short
         # by a rerun) would otherwise report "" with its next message: an empty save over
@@ -601,22 +601,22 @@ def _step_read(meeting: Meeting, case: Case) -> None:
 def _step_discuss(meeting: Meeting, case: Case) -> None:
     st.write("Ordstyreren leder en fælles diskussion. Skriv teamets pointer ved hvert spørgsmål.")
     st.caption(REMINDER)
-    _discussion_notes(meeting, case.questions)
+    _discussion_notes(meeting, case)
 
 
 # Saving a note reruns only its fragment, not the whole page: cheap for the server when many
 # meetings type at once, and nothing else on the screen flickers.
 @st.fragment
-def _discussion_notes(meeting: Meeting, questions: tuple[str, ...]) -> None:
+def _discussion_notes(meeting: Meeting, case: Case) -> None:
     stored = _stored_notes(meeting)
     thoughts = _phone_thoughts(meeting)
-    for i, question in enumerate(questions):
-        note_field(meeting, question_key(i), f"{i + 1}. {question}", stored)
+    for i, question in enumerate(case.questions):
+        _note_field(meeting, question_key(i), f"{i + 1:d}. {question}", stored)
         if thoughts is not None and thoughts.get(i):
             phones.thought_list(
                 meeting, i, thoughts[i], address.is_projector(), note_key=question_key(i)
             )
-    note_field(meeting, GENERAL, "Generelle noter", stored, height=140)
+    _note_field(meeting, GENERAL, "Generelle noter", stored, height=140)
 
 
 def _phone_thoughts(meeting: Meeting) -> dict[int, list[Thought]] | None:
@@ -632,7 +632,7 @@ def _phone_thoughts(meeting: Meeting) -> dict[int, list[Thought]] | None:
 @st.fragment
 def _general_note(meeting: Meeting) -> None:
     stored = _stored_notes(meeting)
-    note_field(meeting, GENERAL, "Generelle noter", stored, height=120)
+    _note_field(meeting, GENERAL, "Generelle noter", stored, height=120)
 
 
 def _step_knowledge(meeting: Meeting, case: Case) -> None:

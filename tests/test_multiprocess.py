@@ -155,7 +155,8 @@ def _question_1(page: Page) -> Locator:
 
 def _saved(page: Page, text: str) -> Locator:
     """The acknowledgement of a note field that now holds ``text``."""
-    return page.get_by_text(re.compile(rf"^Gemt kl\. [\d:.]+ · {len(text)} tegn$"))
+    # The time is drawn through literal(), which keeps word joiners (U+2060) beside the colons.
+    return page.get_by_text(re.compile(rf"^Gemt kl\. [\d:.\u2060]+ · {len(text)} tegn$"))
 
 
 def _add_follow_up(page: Page, who: str, what: str) -> None:

@@ -113,7 +113,8 @@ NEW_FORM, NAME_LABEL = "new_team", "Teamets navn"
 WRONG_CODE_TEXT = "Koden passer ikke"
 THROTTLE_RE = re.compile(r"\b(vent|prøv igen om|for mange)\b", re.IGNORECASE)
 TEAM_PAGE_BUTTON = "Skift team"
-NEW_CODE_RE = re.compile(r"Teamets kode er \*\*([0-9A-Z-]+)\*\*")
+# The code is drawn through literal(): its dashes arrive escaped for Markdown (»\-«).
+NEW_CODE_RE = re.compile(r"Teamets kode er \*\*([0-9A-Z\\-]+)\*\*")
 AUTH_PLACEHOLDER = "PLACEHOLDER_AUTH_TOKEN"
 
 DeltaPath = tuple[int, ...]
@@ -363,7 +364,7 @@ async def create_team(opts: Options, name: str) -> str:
     for text in done.alerts(Alert.SUCCESS):
         match = NEW_CODE_RE.search(text)
         if match:
-            return match.group(1)
+            return match.group(1).replace("\\", "")
     raise ProtocolError(f"no team code on the page after »Opret team«: {done.outcome()}")
 
 

@@ -180,6 +180,17 @@ def wait_idle(page: Any, settle_ms: int = 400) -> None:
     page.wait_for_timeout(settle_ms)
 
 
+def open_team_by_link(page: Any, url: str, code: str) -> None:
+    """Open a team with its code in the address (``?t=``), as a link from the team's mail does,
+    and wait until this computer remembers it (the device token in localStorage). Only then does
+    a bare meeting address opened next in this browser find the team open: the page shows the
+    team a moment before the browser has stored its token."""
+    page.goto(f"{url}?t={code}")
+    page.wait_for_function(
+        "() => window.localStorage.getItem('borgercases.device') !== null", timeout=30000
+    )
+
+
 def create_team_in_browser(page: Any, app: AppServer, name: str) -> str:
     """Create a team on the start page as a facilitator does; returns its code, as shown once
     on the screen (the address holds only the session's access, never the code)."""

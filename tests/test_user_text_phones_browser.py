@@ -14,7 +14,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from facilitator import timer as tm
 from facilitator.storage import Storage
-from harness.app_server import AppServer, wait_idle
+from harness.app_server import AppServer, open_team_by_link, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -85,14 +85,12 @@ def test_a_phone_cannot_put_markdown_on_the_screens(browser: Browser, served: Ap
         assert [t.text for t in store.thoughts(team.id, mid)] == [HOSTILE]
 
         fac = _page(browser, 1366, 768)
-        fac.goto(f"{served.url}?t={code}")
-        # the team is open (its grant set) before the meeting's address is opened
-        expect(fac.get_by_role("button", name="Start mødet")).to_be_visible(timeout=30000)
+        # the computer remembers the team before the meeting's bare address is opened
+        open_team_by_link(fac, served.url, code)
         fac.goto(f"{served.url}?m={mid}")
         _literal(fac, ".bc-thought", HOSTILE)
         projector = _page(browser, 1920, 1080)
-        projector.goto(f"{served.url}?t={code}")
-        expect(projector.get_by_role("button", name="Start mødet")).to_be_visible(timeout=30000)
+        open_team_by_link(projector, served.url, code)
         projector.goto(f"{served.url}?m={mid}&p=1")
         _literal(projector, ".bc-thought", HOSTILE)
 

@@ -120,6 +120,18 @@ class Case:
         """Path of the case page relative to the site root (no directory URLs)."""
         return f"cases/{self.slug}.html"
 
+    def texts(self) -> list[str]:
+        """Every text of the card a reader reads (where a rule the card states is found)."""
+        return [
+            self.title,
+            *self.story,
+            *self.questions,
+            self.turn_prompt,
+            self.considerations_heading,
+            *self.considerations,
+            *(r.text for r in self.resources),
+        ]
+
     def word_count(self) -> int:
         words = " ".join((*self.story, *self.questions)).split()
         return len(words)

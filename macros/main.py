@@ -15,8 +15,10 @@ import yaml
 
 from facilitator.cases import CASES_DIR, CHECKLISTS, Case, Resource, load_cases
 from facilitator.exercise import STEPS
+from facilitator.rule_changes import danish_date
 from sitebuild.cards import back_side, facts_line, front_side, resource_item
-from sitebuild.glossary import glossary_markdown, load_glossary
+from sitebuild.changes import RULES_PAGE, change_notes, checked_changes, rules_page
+from sitebuild.glossary import full_tooltip, glossary_markdown, load_glossary
 from sitebuild.links import check_note, load_report, status_line
 from sitebuild.sources import (
     load_sources,
@@ -80,7 +82,8 @@ def pages_by_source(docs: Path = ROOT / "docs") -> dict[str, list[tuple[str, str
 
 def glossary_entries(path: Path = GLOSSARY_FILE) -> list[tuple[str, str]]:
     """(term, explanation as its tooltip shows it, citation included), sorted by term."""
-    return [(e.term, e.tooltip) for e in load_glossary(load_sources(), path)]
+    changes = checked_changes()
+    return [(e.term, full_tooltip(e, changes)) for e in load_glossary(load_sources(), path)]
 
 
 # --- The print deck (docs/cases/alle-kort.md): every card, each side on its own page. ---
@@ -235,7 +238,7 @@ def define_env(env: Any) -> None:
     @env.macro
     def glossary() -> str:
         entries = load_glossary(load_sources(), GLOSSARY_FILE)
-        table = glossary_markdown(entries, _prefix(env.page))
+        table = glossary_markdown(entries, _prefix(env.page), checked_changes())
         # Out of the search index: the whole table matched every term, as one wall of text
         # above the cases. Each term is explained where it is used, by its <abbr> tooltip.
         return _not_searched(f'<div class="bc-glossary" markdown>\n\n{table}\n\n</div>')
@@ -257,6 +260,38 @@ def define_env(env: Any) -> None:
             raise ValueError("rules_note() kræver »sources« i sidens front matter")
         authorities = [data.authority(a) for a in authority_ids]
         return rules_notice(sources[0], authorities)
+
+    @env.macro
+    def rule_changes(*change_ids: str, indent: int = 0) -> str:
+        """The note »Ændret siden kilden« for each named change (includes/rule_changes.yml),
+        placed right after the text that states the old rule; ``indent`` (spaces) for a note
+        inside a list item or a collapsible block."""
+        changes = checked_changes()
+        if not change_ids:
+            raise ValueError("rule_changes() kræver mindst én regelændring")
+        return change_notes([changes.get(i) for i in change_ids], _prefix(env.page), indent)
+
+    @env.macro
+    def rules_today() -> str:
+        return rules_page(checked_changes(), _prefix(env.page))
+
+    @env.macro
+    def rules_reviewed() -> str:
+        """The day the newest entry of the page »Regler i dag« was checked (»7. december
+        2026«)."""
+        return danish_date(checked_changes().reviewed)
+
+    @env.macro
+    def rules_today_link() -> str:
+        """The box on the home page's first screen that leads to the page »Regler i dag«."""
+        changes = checked_changes()
+        return (
+            '<div class="bc-rules-today" markdown>\n\n'
+            f"**Reglerne har ændret sig siden kilderne (2016–2018).** Integrationsydelsen, "
+            f"integrationsprogrammet og flere regler, som casene og vidensiderne nævner, er "
+            f"ændret eller afskaffet. [Se, hvad der gælder i dag]({_prefix(env.page)}"
+            f"{RULES_PAGE}) (gennemgået {danish_date(changes.reviewed)}).\n\n</div>"
+        )
 
     @env.macro
     def sources_overview() -> str:

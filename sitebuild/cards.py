@@ -28,6 +28,7 @@ from facilitator.cases import (
     case_files,
     load_cases,
 )
+from sitebuild.changes import change_notes, checked_changes
 from sitebuild.links import link_notes, load_report
 
 _CASE_HEADING = re.compile(r"^# Case \d+: ")
@@ -84,9 +85,11 @@ def front_side(case: Case, *, turn_link: bool = True, level: int = 2, id_prefix:
 
 
 def back_side(case: Case, *, turn_link: bool = True, level: int = 2, id_prefix: str = "") -> str:
-    """The back of the card (Markdown): the hint and the links to read more.
+    """The back of the card (Markdown): the hint, what has changed in the rules the card
+    states (``includes/rule_changes.yml``) and the links to read more.
 
-    ``level`` and ``id_prefix`` as for :func:`front_side`.
+    ``level`` and ``id_prefix`` as for :func:`front_side`. Case pages and the print deck both
+    sit in ``cases/``, one folder below the site's root.
     """
     hint = "\n\n".join(
         [_heading(level + 1, case.considerations_heading), _bullets(case.considerations)]
@@ -94,6 +97,11 @@ def back_side(case: Case, *, turn_link: bool = True, level: int = 2, id_prefix: 
     parts = [
         _heading(level, "Viden og inspiration", f"#{id_prefix}{BACK_ID} .card-side"),
         '!!! tip "HINT"\n\n' + _indent(hint),
+    ]
+    changed = checked_changes().mentioned_in(case.texts())
+    if changed:
+        parts.append(change_notes(changed, "../"))
+    parts += [
         _heading(level + 1, "Læs mere"),
         _bullets([resource_item(r) for r in case.resources]),
     ]

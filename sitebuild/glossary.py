@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
+from facilitator.rule_changes import RuleChange, RuleChanges
+from sitebuild.changes import NOTE_TITLE, RULES_PAGE, tooltip_line
 from sitebuild.sources import (
     KIT_TITLE,
     SOURCES_PAGE,
@@ -138,23 +140,51 @@ def load_glossary(data: Sources, path: Path = GLOSSARY_FILE) -> list[Entry]:
     return parse_glossary(path.read_text(encoding="utf-8"), data)
 
 
+def entry_changes(entry: Entry, changes: RuleChanges | None) -> list[RuleChange]:
+    """The rule changes an entry's term or explanation states as the source had it."""
+    if changes is None:
+        return []
+    return changes.mentioned_in([entry.term, entry.explanation])
+
+
+def full_tooltip(entry: Entry, changes: RuleChanges | None) -> str:
+    """The tooltip as the site shows it: the explanation with its citation, then, for a rule
+    that has changed since the source, what it is today and since when."""
+    return " ".join([entry.tooltip, *(tooltip_line(c) for c in entry_changes(entry, changes))])
+
+
+def abbreviation_lines(entries: list[Entry], changes: RuleChanges | None) -> str:
+    """The glossary as abbreviation definitions (``*[TERM]: tooltip``), appended to every
+    page so each term gets its tooltip."""
+    return "\n".join(f"*[{e.term}]: {full_tooltip(e, changes)}" for e in entries)
+
+
 def _site_links(authorities: tuple[Authority, ...]) -> str:
     """»[star.dk](https://star.dk/) og [uim.dk](https://uim.dk/)«: short, for a table cell."""
     return authority_links([Authority(a.id, _host(a.url), a.url) for a in authorities])
 
 
-def _source_cell(entry: Entry, prefix: str) -> str:
+def _source_cell(entry: Entry, prefix: str, changes: RuleChanges | None) -> str:
     if entry.source is None:
         assert entry.see is not None
         return f"*{entry.kit_mark}* – se {_site_links((entry.see,))}"
     source = entry.source
     cell = f"[{source.short}]({prefix}{SOURCES_PAGE}#{source.id}), {_when(source)}"
-    if entry.rules:
+    changed = entry_changes(entry, changes)
+    for change in changed:
+        cell += (
+            f'<br><span class="bc-change" data-change="{change.id}">'
+            f"**{NOTE_TITLE}** ({change.when}): {change.short} "
+            f"[Regler i dag]({prefix}{RULES_PAGE}#{change.id})</span>"
+        )
+    if entry.rules and not changed:
         cell += f"<br>**Regler:** kan være ændret – tjek {_site_links(entry.rules)}"
     return cell
 
 
-def glossary_markdown(entries: list[Entry], prefix: str) -> str:
+def glossary_markdown(
+    entries: list[Entry], prefix: str, changes: RuleChanges | None = None
+) -> str:
     """The page *Ordliste*: the rules notice for each source that rules entries cite, then the
     table of terms, explanations and their sources. Terms with the same explanation (two
     wordings of one thing, each needing its own tooltip) share a row."""
@@ -176,5 +206,5 @@ def glossary_markdown(entries: list[Entry], prefix: str) -> str:
     for same in rows.values():
         names = " / ".join(f"**{e.term}**" for e in same)
         first = same[0]
-        out.append(f"| {names} | {first.explanation} | {_source_cell(first, prefix)} |")
+        out.append(f"| {names} | {first.explanation} | {_source_cell(first, prefix, changes)} |")
     return "\n".join(out)

@@ -1,0 +1,34 @@
+"""Python-Markdown extension: appends the glossary to every page, so each term gets its
+tooltip – the explanation as ``includes/abbreviations.md`` has it, and, for a rule that has
+changed since its source, what it is today (``includes/rule_changes.yml``).
+
+MkDocs and Zensical both run it (like ``sitebuild.cards``). Editors edit the two files; the
+tooltip lines are built from them, so a change is written once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from markdown import Extension, Markdown
+from markdown.preprocessors import Preprocessor
+
+from sitebuild.changes import checked_changes
+from sitebuild.glossary import GLOSSARY_FILE, abbreviation_lines, load_glossary
+from sitebuild.sources import load_sources
+
+
+class GlossaryAppender(Preprocessor):
+    def run(self, lines: list[str]) -> list[str]:
+        entries = load_glossary(load_sources(), GLOSSARY_FILE)
+        return [*lines, "", *abbreviation_lines(entries, checked_changes()).splitlines()]
+
+
+class GlossaryExtension(Extension):
+    def extendMarkdown(self, md: Markdown) -> None:
+        # After the cards (36) and macros; where snippets' auto_append (32) put it before.
+        md.preprocessors.register(GlossaryAppender(md), "borgercases_glossary", 32)
+
+
+def makeExtension(**kwargs: Any) -> GlossaryExtension:
+    return GlossaryExtension(**kwargs)

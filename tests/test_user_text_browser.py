@@ -177,8 +177,18 @@ def test_user_text_is_shown_literally(
     confirm.fill(team)
     confirm.press("Enter")  # committed before the button is pressed, however busy the machine
     wait_idle(page)
-    page.get_by_role("button", name="Slet alt for teamet …").click()
-    page.get_by_role("button", name="Ja, slet alt for teamet").click()
+    ask = page.get_by_role("button", name="Slet alt for teamet …")
+    yes = page.get_by_role("button", name="Ja, slet alt for teamet")
+    ask.click()
+    # A click that lands while the rerun Enter started replaces the button can be lost (seen
+    # once in a full run under load): the question is asked again, as a person would.
+    try:
+        expect(yes).to_be_visible(timeout=15000)
+    except AssertionError:
+        wait_idle(page)
+        if ask.is_visible():
+            ask.click()
+    yes.click()
     expect(page.get_by_text("er slettet")).to_be_visible(timeout=30000)
     _check(page, app, [f"Alle data for {team} er slettet."])
 

@@ -15,7 +15,7 @@ domain, without a check date or without a review date, or with dates out of orde
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -113,7 +113,7 @@ class RuleChange:
 class RuleChanges:
     changes: tuple[RuleChange, ...]
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[RuleChange]:
         return iter(self.changes)
 
     def get(self, change_id: str) -> RuleChange:

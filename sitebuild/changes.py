@@ -97,8 +97,7 @@ def _quote(change: RuleChange, data: Sources, prefix: str) -> str:
     for old in change.old:
         source = data.source(old.source)
         lines.append(
-            f"> »{old.quote}«  \n> — [{source.short}]({prefix}kilder.md#{source.id}), "
-            f"{source.when}"
+            f"> »{old.quote}«  \n> — [{source.short}]({prefix}kilder.md#{source.id}), {source.when}"
         )
     return "\n>\n".join(lines)
 

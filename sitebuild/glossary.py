@@ -177,14 +177,12 @@ def _source_cell(entry: Entry, prefix: str, changes: RuleChanges | None) -> str:
             f"**{NOTE_TITLE}** ({change.when}): {change.short} "
             f"[Regler i dag]({prefix}{RULES_PAGE}#{change.id})</span>"
         )
-    if entry.rules and not changed:
+    if entry.rules:
         cell += f"<br>**Regler:** kan være ændret – tjek {_site_links(entry.rules)}"
     return cell
 
 
-def glossary_markdown(
-    entries: list[Entry], prefix: str, changes: RuleChanges | None = None
-) -> str:
+def glossary_markdown(entries: list[Entry], prefix: str, changes: RuleChanges | None = None) -> str:
     """The page *Ordliste*: the rules notice for each source that rules entries cite, then the
     table of terms, explanations and their sources. Terms with the same explanation (two
     wordings of one thing, each needing its own tooltip) share a row."""

@@ -10,7 +10,10 @@ punctuation), but no word may be changed, added or left out within a sentence.
 
 Left out, because no content editor types them and they are not source text:
 
-- generated parts, recognised by their markup: the source line (``div.bc-source``), the rules
+- generated parts, recognised by their markup: the source line (``div.bc-source``), the notes
+  »Ændret siden kilden« (``div.bc-change``, from ``includes/rule_changes.yml``, whose old rules
+  tests/test_rule_changes.py holds to the sources and whose rules today to primary sources) and
+  the home page's way to the page »Regler i dag« (``div.bc-rules-today``), the rules
   notice (the warning admonition titled »Reglerne kan være ændret«), the list of cases that
   use a checklist (``div.bc-checklist-cases``), the case overview table
   (``div.bc-case-overview``) and the home page's section cards
@@ -52,7 +55,14 @@ PAGES = sorted(
 )
 
 RULES_TITLE = "Reglerne kan være ændret"
-GENERATED_CLASSES = {"bc-source", "bc-checklist-cases", "bc-case-overview", "headerlink"}
+GENERATED_CLASSES = {
+    "bc-source",
+    "bc-checklist-cases",
+    "bc-case-overview",
+    "headerlink",
+    "bc-change",  # »Ændret siden kilden«: includes/rule_changes.yml, held to primary sources
+    "bc-rules-today",  # the home page's way to the page »Regler i dag«
+}
 GENERATED_NAV_LABEL = "Sitets afsnit"
 
 # The elements whose text is one piece; their nested blocks are pieces of their own.

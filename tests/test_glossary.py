@@ -11,13 +11,15 @@ from urllib.parse import urlparse
 
 import pytest
 
+from facilitator.rule_changes import load_rule_changes
 from macros.main import GLOSSARY_FILE
-from sitebuild.glossary import Entry, GlossaryError, load_glossary, parse_glossary
+from sitebuild.glossary import Entry, GlossaryError, full_tooltip, load_glossary, parse_glossary
 from sitebuild.sources import KIT_TITLE, load_sources
 from tests.seeds import SEEDS, norm, seed_text
 
 DATA = load_sources(GLOSSARY_FILE.parent / "sources.yml")
 ENTRIES = load_glossary(DATA, GLOSSARY_FILE)
+CHANGES = load_rule_changes()
 BY_TERM = {e.term: e for e in ENTRIES}
 SOURCED = [e for e in ENTRIES if e.source is not None]
 KITS = [e for e in ENTRIES if e.source is None]
@@ -122,7 +124,8 @@ def test_every_term_is_explained_where_the_site_uses_it(any_site: Path) -> None:
             seen.setdefault(term, set()).add(title)
     for e in ENTRIES:
         assert e.term in seen, f"»{e.term}« bruges ikke på sitet uden for ordlisten"
-        assert seen[e.term] == {e.tooltip}, e.term
+        # the source's explanation, and for a changed rule what it is today
+        assert seen[e.term] == {full_tooltip(e, CHANGES)}, e.term
 
 
 def _glossary_page(site: Path) -> str:

@@ -63,8 +63,8 @@ def test_every_entry_has_primary_sources_and_dates_in_order(change: Any) -> None
 def test_no_entry_is_past_its_review_date() -> None:
     """Once a review date passes, `make test` fails until the entry is checked again."""
     overdue = [f"{c.id} (senest {c.review_by})" for c in CHANGES.overdue(date.today())]
-    assert not overdue, (
-        "Regelændringer, der skal tjekkes igen mod de primære kilder: " + ", ".join(overdue)
+    assert not overdue, "Regelændringer, der skal tjekkes igen mod de primære kilder: " + ", ".join(
+        overdue
     )
 
 

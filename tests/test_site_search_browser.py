@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from urllib.parse import quote, quote_plus
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
@@ -46,7 +47,10 @@ def _first_hit(page: Page, query: str) -> Locator:
         page.locator(".md-search__button").click()
     box.fill(query)
     expect(box).to_have_value(query)
-    return page.get_by_role("listbox").locator(f'[role="option"][href*="?h={query}"]').first
+    hits = ", ".join(
+        f'[role="option"][href*="?h={q}"]' for q in {query, quote(query), quote_plus(query)}
+    )
+    return page.get_by_role("listbox").locator(hits).first
 
 
 def test_a_search_finds_the_case_before_glossary_and_overviews(
@@ -85,3 +89,28 @@ def test_glossary_terms_out_of_search_are_explained_where_the_cases_use_them(
                     term,
                 )
     assert used >= 10
+
+
+# Today's words (issue 21): each leads first to its entry on the page »Regler i dag«.
+TODAY = {
+    "kontanthjælp": "kontanthjaelp",
+    "arbejdspligt": "arbejdspligt",
+    "37 timer": "arbejdspligt",
+    "overgangsydelse": "kontanthjaelp",
+    "hjemrejseydelse": "kontanthjaelp",
+    "beskæftigelsesreform": "beskaeftigelsesreform",
+}
+
+
+def test_todays_words_find_the_rules_of_today_first(page: Page, any_site_server: str) -> None:
+    for query, entry in TODAY.items():
+        page.goto(any_site_server + "index.html")
+        page.wait_for_load_state("load")
+        first = _first_hit(page, query)
+        expect(first, f"første hit for »{query}«").to_have_attribute(
+            "href", re.compile(r"regler-i-dag\.html")
+        )
+        href = first.get_attribute("href") or ""
+        anchor = href.partition("#")[2]
+        # Material links the matching section; Zensical the page (its heading ranks first).
+        assert anchor in ("", entry) or anchor.startswith(entry), (query, href)

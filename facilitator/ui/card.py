@@ -6,7 +6,7 @@ import streamlit as st
 
 from facilitator.cases import Case
 from facilitator.exports import md_escape
-from facilitator.rule_changes import RuleChange, RuleChangeError, danish_date, load_rule_changes
+from facilitator.rule_changes import RuleChangeError, danish_date, load_rule_changes
 from facilitator.ui import text as ui_text
 from facilitator.ui.common import site_url
 
@@ -35,25 +35,6 @@ def back(case: Case) -> None:
         st.markdown(f"- {md_escape(r.text)} [{md_escape(r.url)}]({r.url})")
 
 
-def _change_note(change: RuleChange) -> str:
-    first = change.primary[0]  # the page »Regler i dag« lists them all
-    sources = (
-        f"<a href='{ui_text.attr(first.url)}' target='_blank' rel='noopener'>"
-        f"{ui_text.text(first.title)}</a> ({ui_text.text(first.host)}, tjekket "
-        f"{ui_text.text(danish_date(first.checked))})"
-    )
-    more = ui_text.attr(f"{site_url()}{RULES_PAGE}#{change.id}")
-    return (
-        f"<div class='bc-change' role='note' aria-label='Ændret siden kilden'>"
-        f"<p class='bc-change__title'><strong>Ændret siden kilden</strong> · "
-        f"{ui_text.text(change.title)} ({ui_text.text(change.when)})</p>"
-        f"<p>{ui_text.text(change.today)}</p>"
-        f"<p><strong>Kilde:</strong> {sources}. "
-        f"<a href='{more}' target='_blank' rel='noopener'>Flere kilder og alle ændringer: Regler i dag</a></p>"
-        f"</div>"
-    )
-
-
 def changes(case: Case) -> None:
     """What has changed since the source in the rules the card states, as on the site's card
     (includes/rule_changes.yml)."""
@@ -67,4 +48,18 @@ def changes(case: Case) -> None:
         )
         return
     for change in changed:
-        ui_text.show(_change_note(change))
+        first = change.primary[0]  # the page »Regler i dag« lists them all
+        sources = (
+            f"<a href='{ui_text.attr(first.url)}' target='_blank' rel='noopener'>"
+            f"{ui_text.text(first.title)}</a> ({ui_text.text(first.host)}, tjekket "
+            f"{ui_text.text(danish_date(first.checked))})"
+        )
+        more = ui_text.attr(f"{site_url()}{RULES_PAGE}#{change.id}")
+        ui_text.show(
+            f"<div class='bc-change' role='note' aria-label='Ændret siden kilden'>"
+            f"<p class='bc-change__title'><strong>Ændret siden kilden</strong> · "
+            f"{ui_text.text(change.title)} ({ui_text.text(change.when)})</p>"
+            f"<p>{ui_text.text(change.today)}</p>"
+            f"<p><strong>Kilde:</strong> {sources}. <a href='{more}' target='_blank' "
+            f"rel='noopener'>Flere kilder og alle ændringer: Regler i dag</a></p></div>"
+        )

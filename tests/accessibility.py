@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from tests.conftest import ROOT
 
@@ -67,3 +67,28 @@ def axe_violations(page: Page, allowed: tuple[Allowed, ...] = ()) -> list[str]:
     """Run axe-core on the page; return readable lines for every violation not allowed."""
     start_axe(page)
     return axe_result(page, allowed)
+
+
+SETTLED = """() => Promise.race([
+    Promise.all(document.getAnimations().map(a => a.finished.catch(() => null))),
+    new Promise(done => setTimeout(done, 1000)),
+]).then(() => null)"""
+
+
+def set_site_mode(page: Page, mode: str) -> None:
+    """Switch the loaded page to light, dark or projector view (light) with the page's own
+    controls: the palette toggle in the header, the projector button (clicked without moving
+    the mouse, so no tooltip opens). Then let transitions finish: axe reads final colours."""
+    projector = page.locator("html.projector")
+    if mode != "projektor" and projector.count():
+        page.get_by_role("button", name="Afslut projektorvisning").dispatch_event("click")
+        expect(projector).to_have_count(0)
+    scheme = "slate" if mode == "mørkt" else "default"
+    body = page.locator(f"body[data-md-color-scheme={scheme}]")
+    if not body.count():
+        page.locator(f"label[for=__palette_{1 if mode == 'mørkt' else 0}]").dispatch_event("click")
+        expect(body).to_have_count(1)
+    if mode == "projektor":
+        page.get_by_role("button", name="Projektorvisning").dispatch_event("click")
+        expect(projector).to_have_count(1)
+    page.evaluate(SETTLED)

@@ -8,9 +8,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser
 
-from tests.accessibility import axe_result, axe_violations, start_axe
+from tests.accessibility import axe_result, axe_violations, set_site_mode, start_axe
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.browser
@@ -24,31 +24,6 @@ def site_pages(site: Path) -> list[str]:
 
 MODES = ("lyst", "mørkt", "projektor")
 TABS = 2  # pages checked side by side: axe runs in each tab's own renderer
-
-
-SETTLED = """() => Promise.race([
-    Promise.all(document.getAnimations().map(a => a.finished.catch(() => null))),
-    new Promise(done => setTimeout(done, 1000)),
-]).then(() => null)"""
-
-
-def _set_mode(page: Page, mode: str) -> None:
-    """Switch the loaded page to light, dark or projector view (light) with the page's own
-    controls: the palette toggle in the header, the projector button (clicked without moving
-    the mouse, so no tooltip opens). Then let transitions finish: axe reads final colours."""
-    projector = page.locator("html.projector")
-    if mode != "projektor" and projector.count():
-        page.get_by_role("button", name="Afslut projektorvisning").dispatch_event("click")
-        expect(projector).to_have_count(0)
-    scheme = "slate" if mode == "mørkt" else "default"
-    body = page.locator(f"body[data-md-color-scheme={scheme}]")
-    if not body.count():
-        page.locator(f"label[for=__palette_{1 if mode == 'mørkt' else 0}]").dispatch_event("click")
-        expect(body).to_have_count(1)
-    if mode == "projektor":
-        page.get_by_role("button", name="Projektorvisning").dispatch_event("click")
-        expect(projector).to_have_count(1)
-    page.evaluate(SETTLED)
 
 
 def test_every_page_has_no_wcag_violations(
@@ -67,7 +42,7 @@ def test_every_page_has_no_wcag_violations(
             tab.goto(any_site_server + path)
         for mode in MODES:
             for tab, _ in batch:
-                _set_mode(tab, mode)
+                set_site_mode(tab, mode)
                 start_axe(tab)
             for tab, path in batch:
                 found = axe_result(tab)

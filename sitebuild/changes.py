@@ -2,9 +2,9 @@
 rule, the glossary's tooltip line, and the page »Regler i dag«.
 
 Reads the changes through ``facilitator.rule_changes`` (the same file the facilitator tool
-reads). Pure: no builder. The notes are generated (``div.bc-change``), never source text, and
-stay out of the search index: a search for today's words finds the page »Regler i dag«, whose
-entries say the most.
+reads). Pure: no builder. The notes are generated (admonitions ``bc-change``), never source
+text, and stay out of the search index: a search for today's words finds the page
+»Regler i dag«, whose entries say the most.
 """
 
 from __future__ import annotations
@@ -56,25 +56,21 @@ def _first_source(change: RuleChange) -> str:
 
 
 def change_note(change: RuleChange, prefix: str) -> str:
-    """The note beside an old rule (Markdown with an HTML block): what the rule is today, since
-    when, the primary source and the date it was checked, and the way to the page »Regler i
-    dag«. ``prefix`` leads from the page to the site's root."""
-    return "\n".join(
+    """The note beside an old rule (Markdown): what the rule is today, since when, the first
+    primary source and the date it was checked, and the way to the page »Regler i dag«.
+    ``prefix`` leads from the page to the site's root.
+
+    An admonition of the type ``bc-change`` with the class ``change-<id>``: unlike an HTML
+    block, it works inside a list item, a collapsible question and a card's tab alike."""
+    title = f"{NOTE_TITLE} · {change.title} ({change.when})".replace('"', "'")
+    body = "\n\n".join(
         [
-            f'<div class="bc-change" role="note" aria-label="{NOTE_TITLE}" '
-            f'data-change="{change.id}" data-search-exclude markdown>',
-            "",
-            f'<p class="bc-change__title"><strong>{NOTE_TITLE}</strong> · '
-            f"{change.title} ({change.when})</p>",
-            "",
             change.today,
-            "",
             f"**Kilde:** {_first_source(change)}. "
             f"[Flere kilder og alle ændringer: Regler i dag]({prefix}{RULES_PAGE}#{change.id})",
-            "",
-            "</div>",
         ]
     )
+    return f'!!! bc-change change-{change.id} "{title}"\n\n' + textwrap.indent(body, "    ")
 
 
 def change_notes(changes: list[RuleChange], prefix: str, indent: int = 0) -> str:

@@ -11,9 +11,9 @@ punctuation), but no word may be changed, added or left out within a sentence.
 Left out, because no content editor types them and they are not source text:
 
 - generated parts, recognised by their markup: the source line (``div.bc-source``), the notes
-  »Ændret siden kilden« (``div.bc-change``, from ``includes/rule_changes.yml``, whose old rules
-  tests/test_rule_changes.py holds to the sources and whose rules today to primary sources) and
-  the home page's way to the page »Regler i dag« (``div.bc-rules-today``), the rules
+  »Ændret siden kilden« (the admonition ``bc-change``, from ``includes/rule_changes.yml``, whose
+  old rules tests/test_rule_changes.py holds to the sources and whose rules today to primary
+  sources) and the home page's way to the page »Regler i dag« (``div.bc-rules-today``), the rules
   notice (the warning admonition titled »Reglerne kan være ændret«), the list of cases that
   use a checklist (``div.bc-checklist-cases``), the case overview table
   (``div.bc-case-overview``) and the home page's section cards

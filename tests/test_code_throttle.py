@@ -5,9 +5,8 @@ computer is slowed by other people's wrong guesses, never refused, and answered 
 
 from __future__ import annotations
 
-import re
-
 import contextlib
+import re
 import secrets
 import tempfile
 from collections.abc import Callable, Iterator

@@ -266,11 +266,15 @@ def parse_rule_changes(data: Any, source_ids: Iterable[str] | None = None) -> Ru
 
 
 @cache
-def _load(path: Path, mtime: float) -> RuleChanges:
+def _load(path: Path, mtime: float, source_ids: frozenset[str] | None) -> RuleChanges:
     del mtime  # part of the cache key only: an edited file is read again
-    return parse_rule_changes(yaml.safe_load(path.read_text(encoding="utf-8")))
+    return parse_rule_changes(yaml.safe_load(path.read_text(encoding="utf-8")), source_ids)
 
 
-def load_rule_changes(path: Path = RULES_FILE) -> RuleChanges:
+def load_rule_changes(
+    path: Path = RULES_FILE, source_ids: Iterable[str] | None = None
+) -> RuleChanges:
+    """The file of changes; ``source_ids`` as for :func:`parse_rule_changes`."""
     resolved = path.resolve()
-    return _load(resolved, resolved.stat().st_mtime)
+    ids = frozenset(source_ids) if source_ids is not None else None
+    return _load(resolved, resolved.stat().st_mtime, ids)

@@ -8,6 +8,7 @@ import copy
 import html
 import logging
 import re
+from collections.abc import Callable
 from datetime import date, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
@@ -187,10 +188,10 @@ class _Content(HTMLParser):
             self.skip += 1
 
     @classmethod
-    def notes_of(cls, html: str) -> list[str]:
+    def of(cls, html: str) -> _Content:
         page = cls()
         page.feed(html)
-        return page.notes
+        return page
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "abbr":
@@ -210,16 +211,14 @@ class _Content(HTMLParser):
 
 def missing_notes(html: str, changes: RuleChanges) -> list[str]:
     """The changes a page states (its terms in its own text) without their note."""
-    page = _Content()
-    page.feed(html)
+    page = _Content.of(html)
     text = " ".join(page.text)
     return [c.id for c in changes.mentioned_in([text]) if c.id not in page.notes]
 
 
 def unmarked_tooltips(html: str, changes: RuleChanges) -> list[str]:
     """Tooltips that state a changed rule (in the source's explanation) without saying so."""
-    page = _Content()
-    page.feed(html)
+    page = _Content.of(html)
     bad = []
     for term, title in zip(page.terms, page.titles, strict=True):
         explanation = title.split(site_changes.NOTE_TITLE)[0]
@@ -247,12 +246,18 @@ def test_the_check_finds_a_page_without_its_note() -> None:
     assert unmarked_tooltips(f'<abbr title="{old}">IGU</abbr>', CHANGES) == [f"igu: {old}…"]
 
 
+def _failures(site: Path, check: Callable[[str, RuleChanges], list[str]]) -> dict[str, list[str]]:
+    """Page → what ``check`` finds wrong on it, for every page that states rules."""
+    found = {}
+    for path in _pages(site):
+        wrong = check(path.read_text(encoding="utf-8"), CHANGES)
+        if wrong:
+            found[path.relative_to(site).as_posix()] = wrong
+    return found
+
+
 def test_every_page_that_states_a_changed_rule_has_its_note(any_site: Path) -> None:
-    failures = {}
-    for path in _pages(any_site):
-        missing = missing_notes(path.read_text(encoding="utf-8"), CHANGES)
-        if missing:
-            failures[path.relative_to(any_site).as_posix()] = missing
+    failures = _failures(any_site, missing_notes)
     assert not failures, failures
     # The check is not vacuous: the pages that state the old rules are there, with notes.
     for page, change in [
@@ -266,24 +271,14 @@ def test_every_page_that_states_a_changed_rule_has_its_note(any_site: Path) -> N
         ("ordliste.html", "kontanthjaelp"),
     ]:
         html = (any_site / page).read_text(encoding="utf-8")
-        assert change in _Content.notes_of(html), (page, change)
+        assert change in _Content.of(html).notes, (page, change)
 
 
 def test_every_tooltip_of_a_changed_rule_says_what_changed(any_site: Path) -> None:
-    failures = {}
-    for path in _pages(any_site):
-        bad = unmarked_tooltips(path.read_text(encoding="utf-8"), CHANGES)
-        if bad:
-            failures[path.relative_to(any_site).as_posix()] = bad
+    failures = _failures(any_site, unmarked_tooltips)
     assert not failures, failures
     case4 = (any_site / "cases" / "case-04.html").read_text(encoding="utf-8")
-    assert site_changes.tooltip_line(CHANGES.get("igu")) in _unescape_titles(case4)
-
-
-def _unescape_titles(html: str) -> str:
-    page = _Content()
-    page.feed(html)
-    return "\n".join(page.titles)
+    assert site_changes.tooltip_line(CHANGES.get("igu")) in "\n".join(_Content.of(case4).titles)
 
 
 def test_the_rules_page_has_every_change_with_its_sources(any_site: Path) -> None:

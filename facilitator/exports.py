@@ -49,6 +49,14 @@ class MeetingSummary:
 ANONYMOUS_HEADING = "Anonyme bidrag fra deltagerne (sendt fra telefon)"
 
 
+def not_in_note(thoughts: Sequence[str], note: str) -> list[str]:
+    """The thoughts the referat lists under the note: a thought copied into the note (»Kopiér
+    til noten«, every line of it still there) is in the referat once, in the note; one edited
+    or deleted there again stays in the list, so nothing a participant sent goes missing."""
+    lines = {line.strip() for line in note.splitlines()}
+    return [t for t in thoughts if not all(line.strip() in lines for line in t.splitlines())]
+
+
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
 
 

@@ -343,10 +343,42 @@ def test_a_late_save_of_the_old_text_after_merging_is_not_an_overwrite(data_dir:
     b.text_area[0].set_value("Pointe fra B.").run()  # B loaded before A saved: a conflict
     assert store.notes(mid)["q0"] == "Tekst fra A."
     _click(b, "Sæt teksterne sammen")
-    merged = "Tekst fra A.\n\nPointe fra B."
+    merged = "Tekst fra A.\nPointe fra B."
     assert store.notes(mid)["q0"] == merged
     b.text_area[0].set_value("Pointe fra B.").run()  # the late autosave of the old text
     assert store.notes(mid)["q0"] == merged
     assert any("ændret på en anden skærm" in w.value for w in b.warning)
     b.text_area[0].set_value(merged + " Og mere.").run()  # typing on: saved as usual
     assert store.notes(mid)["q0"] == merged + " Og mere."
+
+
+def test_the_next_edit_after_merging_raises_no_conflict(data_dir: Path) -> None:
+    """After »Sæt teksterne sammen« the screen's next edit – here a word in the middle and the
+    other screen's line deleted – is saved: nobody else saved, so there is no conflict."""
+    import time
+
+    from facilitator import timer as t
+
+    store = _db(data_dir)
+    store.create_schema()
+    team, _ = store.create_team("Team Sammen")
+    mid = store.create_meeting(team, date.today(), 9, ["Anne"], [60, 180, 360, 180, 120])
+    now = time.time()
+    store.update_timer(team.id, mid, lambda s: t.go_to(t.start(s, now), 2, now))
+    a, b = _app(), _app()
+    for at in (a, b):
+        at.query_params["m"] = mid
+        at.query_params["s"] = store.grant_access(team.id)
+        at.run()
+    shared = "Jamir vil gerne arbejde med biler."
+    a.text_area[0].set_value(f"{shared}\nSpørg om kørekort.").run()
+    b.text_area[0].set_value(f"{shared}\nTal med konsulenten.").run()  # a conflict
+    _click(b, "Sæt teksterne sammen")
+    merged = f"{shared}\nSpørg om kørekort.\nTal med konsulenten."
+    assert store.notes(mid)["q0"] == merged  # the shared sentence once
+    assert b.text_area[0].value == merged
+    edited = "Jamir vil gerne arbejde med biler og busser.\nTal med konsulenten."
+    b.text_area[0].set_value(edited).run()
+    assert not any("ændret på en anden skærm" in w.value for w in b.warning)
+    assert store.notes(mid)["q0"] == edited
+    assert any("Gemt kl." in c.value for c in b.caption)

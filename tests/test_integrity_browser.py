@@ -161,7 +161,7 @@ def test_two_screens_never_lose_a_note_silently(
     b.screenshot(path=artifacts / "integrity-conflict-b.png")
 
     b.get_by_role("button", name="Sæt teksterne sammen").click()
-    merged = f"{text_a}\n\n{text_b}"
+    merged = f"{text_a}\n{text_b}"
     expect(_saved(b)).to_be_visible()
     expect(warning).to_have_count(0)
     expect(field_b).to_have_value(merged)

@@ -421,3 +421,42 @@ def test_copying_two_thoughts_that_make_a_cpr_number_together_is_refused(data_di
     ]
     assert store.notes(meeting.id)["q0"] == "Borgeren er født 010203-"
     assert not fac.button(key=f"thought_copy_{second}").disabled
+
+
+def test_a_copied_thought_is_in_the_referat_once_and_the_note_says_it_is_saved(
+    data_dir: Path,
+) -> None:
+    """Issue 22: a thought copied into the note stood in the referat twice (in the note and
+    under the anonymous thoughts), and the note's »Gemt kl.« went away although it was saved.
+    A thought edited out of the note again stays in the list."""
+    from facilitator.exports import ANONYMOUS_HEADING
+
+    store = _db(data_dir)
+    team, meeting, code = _meeting(store, 2)
+    copied = store.add_thought(code, 0, "Spørg om hans erfaring fra Syrien")
+    store.add_thought(code, 0, "Praktik først")
+    fac = _facilitator(meeting)
+    fac.text_area[0].set_value("Teamets pointe.").run()
+    assert any("Gemt kl." in c.value for c in fac.caption)
+    fac.button(key=f"thought_copy_{copied}").click().run()
+    _no_errors(fac)
+    assert store.notes(meeting.id)["q0"] == "Teamets pointe.\nSpørg om hans erfaring fra Syrien"
+    assert fac.text_area[0].value == store.notes(meeting.id)["q0"]
+    assert any("Gemt kl." in c.value for c in fac.caption)
+
+    store.update_timer(team.id, meeting.id, lambda s: t.finish(s, time.time()))
+    finished = _facilitator(meeting)
+    listed = [x.value for x in finished.text if x.value.startswith("– ")]
+    assert listed == ["– Praktik først"]
+    printed = _app()
+    printed.query_params["m"] = meeting.id
+    printed.query_params["s"] = _grant(meeting)
+    printed.query_params["view"] = "print"
+    printed.run()
+    html_ = "\n".join(str(h.proto.body) for h in printed.get("html"))
+    assert html_.count("Syrien") == 1 and ANONYMOUS_HEADING in html_
+
+    store.save_note(team.id, meeting.id, "q0", "Teamets pointe.")  # the copy edited out again
+    finished = _facilitator(meeting)
+    listed = [x.value for x in finished.text if x.value.startswith("– ")]
+    assert listed == ["– Spørg om hans erfaring fra Syrien\n– Praktik først"]

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from facilitator import participation as pa
 from facilitator import timer as tm
 from facilitator import validation as v
+from facilitator.notes import merge
 from facilitator.privacy import find_cpr
 from facilitator.records import StorageError
 from facilitator.validation import CprRefused
@@ -667,4 +668,7 @@ def test_merging_two_screens_notes_cannot_make_a_cpr_number(store: Any) -> None:
     team, mid = _meeting(store)
     store.save_note(team.id, mid, "q0", "født 010203-", 0)
     _refused(lambda: store.save_note(team.id, mid, "q0", "født 010203-\n\n1234", 1), "Noten")
+    merged = merge("", "1234", "født 010203-")
+    assert merged == "født 010203-\n1234"
+    _refused(lambda: store.save_note(team.id, mid, "q0", merged, 1), "Noten")
     assert store.notes(mid) == {"q0": "født 010203-"}

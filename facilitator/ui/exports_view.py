@@ -18,6 +18,7 @@ from facilitator.exports import (
     follow_ups_csv,
     follow_ups_ics,
     literal,
+    not_in_note,
     summary_markdown,
 )
 from facilitator.records import FollowUp, Meeting
@@ -69,7 +70,10 @@ def summary(meeting: Meeting, case: Case) -> MeetingSummary:
         general_notes=notes.get("general", ""),
         follow_ups=_meeting_rows(meeting),
         minutes_used=[tm.step_elapsed(state, i, time.time()) for i in range(len(state.plan))],
-        anonymous=anonymous_thoughts(meeting, len(case.questions)),
+        anonymous=[
+            not_in_note(thoughts, notes.get(f"q{i}", ""))
+            for i, thoughts in enumerate(anonymous_thoughts(meeting, len(case.questions)))
+        ],
     )
 
 
@@ -125,7 +129,10 @@ def render_summary(meeting: Meeting, case: Case) -> None:
     note, then the general notes, as plain text (never read as Markdown or HTML); "–" for an
     empty note. Not the follow-ups: the page lists them itself."""
     notes = storage().notes(meeting.id)
-    anonymous = anonymous_thoughts(meeting, len(case.questions))
+    anonymous = [
+        not_in_note(thoughts, notes.get(f"q{i}", ""))
+        for i, thoughts in enumerate(anonymous_thoughts(meeting, len(case.questions)))
+    ]
     st.subheader("Referat")
     for i, question in enumerate(case.questions):
         st.markdown(f"**{i + 1}. {literal(question)}**")

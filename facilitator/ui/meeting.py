@@ -14,6 +14,7 @@ from facilitator import validation
 from facilitator.cases import Case
 from facilitator.exercise import STEPS
 from facilitator.exports import literal, md_escape
+from facilitator.notes import NoteField
 from facilitator.privacy import REMINDER
 from facilitator.records import FollowUp, Meeting, Note, NoteConflict, StorageError, Thought
 from facilitator.rotation import next_in_rotation, random_moderator
@@ -311,16 +312,14 @@ def _timer_buttons(meeting: Meeting, disabled: bool = False) -> None:
 
 # --- Notes ---------------------------------------------------------------------------------
 #
-# Each field remembers the stored note it is based on (text and revision). A save names that
-# revision: if another screen saved the note in between, nothing is overwritten – the field
-# keeps this screen's text and shows the other screen's text with a choice. A field nobody is
-# typing in takes over the other screen's note on the next heartbeat (the timer's redraw).
+# Each field remembers the stored note it is based on (facilitator.notes.NoteField). A save
+# names that revision: if another screen saved the note in between, nothing is overwritten – the
+# field keeps this screen's text and shows the other screen's text with a choice. A field nobody
+# is typing in takes over the other screen's note on the next heartbeat (the timer's redraw).
 
-_BASES = "note_bases"  # widget key -> Note the field's text is based on
+_NOTES = "note_fields_state"  # widget key -> NoteField
 _FIELDS = "note_fields"  # meeting id -> {note key: (widget key, label)}
 _PENDING = "note_pending"  # widget keys whose save failed for database trouble
-_CONFLICTS = "note_conflicts"  # widget key -> Note saved on another screen
-_TAKEN = "note_taken_over"  # widget key -> Note it was based on before taking another's over
 
 
 def _state(name: str) -> dict[str, Any]:
@@ -328,28 +327,38 @@ def _state(name: str) -> dict[str, Any]:
     return state
 
 
+def _field(widget_key: str) -> NoteField | None:
+    field: NoteField | None = _state(_NOTES).get(widget_key)
+    return field
+
+
 def _dirty(widget_key: str) -> bool:
-    base: Note | None = _state(_BASES).get(widget_key)
+    field = _field(widget_key)
     typed = validation.clean_text(st.session_state.get(widget_key, ""))
-    return base is None or typed != base.text
+    return field is None or typed != field.base.text
+
+
+def _mark_saved(widget_key: str, text: str) -> None:
+    st.session_state.setdefault("note_saved", {})[widget_key] = (
+        f"{time.strftime('%H:%M:%S')} · {len(text)} tegn"
+    )
 
 
 def _save_note(team_id: int, meeting_id: str, note_key: str, widget_key: str, label: str) -> None:
     text = st.session_state.get(widget_key, "")
     errors = st.session_state.setdefault("note_errors", {})
-    base: Note = _state(_BASES).get(widget_key, Note("", 0))
+    field = _field(widget_key) or NoteField(Note("", 0))
     try:
         clean = validation.note(text)  # shown under its field: no need to repeat the question
         revision = storage().save_note(
-            team_id, meeting_id, note_key, clean, _save_base(widget_key, base, clean)
+            team_id, meeting_id, note_key, clean, field.revision_for(clean)
         )
     except validation.InputError as exc:
         errors[widget_key] = str(exc)
         return
     except NoteConflict as exc:
         errors.pop(widget_key, None)
-        _state(_TAKEN).pop(widget_key, None)
-        _state(_CONFLICTS)[widget_key] = exc.current
+        _state(_NOTES)[widget_key] = field.refused(clean, exc.current)
         _state(_PENDING).pop(widget_key, None)
         return
     except StorageError as exc:  # keep the text in the field, say so, try again later
@@ -360,25 +369,10 @@ def _save_note(team_id: int, meeting_id: str, note_key: str, widget_key: str, la
         log_failure("saving a note", exc)
         errors[widget_key] = "Noten kunne ikke gemmes. Prøv igen – teksten står stadig i feltet."
         return
-    _state(_BASES)[widget_key] = Note(clean, revision)
-    _state(_TAKEN).pop(widget_key, None)
+    _state(_NOTES)[widget_key] = field.saved(clean, revision)
     _state(_PENDING).pop(widget_key, None)
-    _state(_CONFLICTS).pop(widget_key, None)
     errors.pop(widget_key, None)
-    st.session_state.setdefault("note_saved", {})[widget_key] = (
-        f"{time.strftime('%H:%M:%S')} · {len(clean)} tegn"
-    )
-
-
-def _save_base(widget_key: str, base: Note, clean: str) -> int:
-    """The revision a save names. After the field took over another screen's note, the browser
-    may still hold words typed before that and not sent yet – it keeps them on the screen. A
-    text that does not continue the taken-over note is based on the note before it: a conflict
-    to choose from, never a silent overwrite of the other screen's note."""
-    before: Note | None = _state(_TAKEN).get(widget_key)
-    if before is not None and not clean.startswith(base.text):
-        return before.revision
-    return base.revision
+    _mark_saved(widget_key, clean)
 
 
 def _retry_pending_notes(meeting: Meeting) -> None:
@@ -399,38 +393,34 @@ def _pick_up_notes(meeting: Meeting) -> None:
     if not fields:
         return
     revisions = storage().note_revisions(meeting.id)
-    bases = _state(_BASES)
-    conflicts = _state(_CONFLICTS)
     for note_key, (widget_key, _label) in fields.items():
-        base = bases.get(widget_key)
-        if base is None or widget_key in conflicts:
+        field = _field(widget_key)
+        if field is None or field.conflict is not None:
             continue
-        if revisions.get(note_key, 0) != base.revision:
+        if revisions.get(note_key, 0) != field.base.revision:
             st.rerun(scope="app")
 
 
 def _resolve(
     team_id: int, meeting_id: str, note_key: str, widget_key: str, label: str, how: str
 ) -> None:
-    other: Note | None = _state(_CONFLICTS).get(widget_key)
-    if other is None:
+    field = _field(widget_key)
+    if field is None or field.conflict is None:
         return
     mine = validation.clean_text(st.session_state.get(widget_key, ""))
+    shown, chosen = field.choose(mine, how)
+    st.session_state[widget_key] = shown
+    _state(_NOTES)[widget_key] = chosen
+    st.session_state.get("note_errors", {}).pop(widget_key, None)
     if how == "theirs":
-        st.session_state[widget_key] = other.text
-        _state(_BASES)[widget_key] = other
-        _state(_CONFLICTS).pop(widget_key, None)
-        st.session_state.get("note_errors", {}).pop(widget_key, None)
-    else:
-        if how == "merge":
-            st.session_state[widget_key] = f"{other.text}\n\n{mine}" if other.text else mine
-        _state(_BASES)[widget_key] = other  # save on top of the other screen's version
-        _save_note(team_id, meeting_id, note_key, widget_key, label)
-    if how != "mine" and widget_key not in _state(_CONFLICTS):
+        _mark_saved(widget_key, shown)  # the field shows what is stored
+        return
+    _save_note(team_id, meeting_id, note_key, widget_key, label)
+    after = _field(widget_key)
+    if after is not None and after.conflict is None:
         # The server replaced the field's text. A save of the old text still on its way from
-        # the browser (the autosave fired just before the click) must not overwrite it: it
-        # counts as based on no stored revision at all, so it becomes a conflict to choose.
-        _state(_TAKEN)[widget_key] = Note(mine, -1)
+        # the browser (the autosave fired just before the click) must not overwrite it.
+        _state(_NOTES)[widget_key] = after.after_choice(mine, shown)
 
 
 def _note_field(
@@ -443,21 +433,28 @@ def _note_field(
     """A note field. ``stored`` is None when the notes could not be read (database trouble):
     the field then keeps what is on the screen."""
     widget_key = f"note_{meeting.id}_{note_key}"
-    bases = _state(_BASES)
+    fields = _state(_NOTES)
     _state(_FIELDS).setdefault(meeting.id, {})[note_key] = (widget_key, label)
     current = stored.get(note_key, Note("", 0)) if stored is not None else None
     if widget_key not in st.session_state:
         st.session_state[widget_key] = current.text if current else ""
         if current is not None:
-            bases[widget_key] = current
+            fields[widget_key] = NoteField(current)
     elif current is not None:
-        base = bases.get(widget_key)
-        if base is None or (current.revision != base.revision and not _dirty(widget_key)):
-            if base is not None:
-                _state(_TAKEN).setdefault(widget_key, base)
+        field = _field(widget_key)
+        if field is None:
+            fields[widget_key] = NoteField(current)
+        elif (
+            current.revision != field.base.revision
+            and field.conflict is None
+            and not _dirty(widget_key)
+        ):
+            fields[widget_key] = field.taken_over(current)
             st.session_state[widget_key] = current.text  # saved on another screen
-            bases[widget_key] = current
-            st.session_state.get("note_saved", {}).pop(widget_key, None)
+            if current.text:
+                _mark_saved(widget_key, current.text)  # it is stored: say so
+            else:
+                st.session_state.get("note_saved", {}).pop(widget_key, None)
     args = (meeting.team.id, meeting.id, note_key, widget_key, label)
     st.text_area(
         label,
@@ -473,7 +470,8 @@ def _note_field(
         args=args,
         placeholder="Skriv teamets pointer – ingen personoplysninger.",
     )
-    conflict: Note | None = _state(_CONFLICTS).get(widget_key)
+    field = _field(widget_key)
+    conflict = field.conflict if field is not None else None
     error = st.session_state.get("note_errors", {}).get(widget_key)
     if conflict is not None:
         st.warning(

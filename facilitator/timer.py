@@ -304,6 +304,12 @@ def go_to(state: TimerState, index: int, now: float) -> TimerState:
     return moved
 
 
+def never_run(state: TimerState) -> bool:
+    """The clock has not run yet: not started, or moved to another step before it was started
+    (a paused state without a second used) – shown as »not started«, with »Start uret«."""
+    return state.status in (NOT_STARTED, PAUSED) and not any(state.used)
+
+
 def next_step(state: TimerState, now: float) -> TimerState:
     if state.current + 1 >= len(state.plan):
         return finish(state, now)

@@ -184,3 +184,13 @@ def proposal(
     if due is not None and due < today:
         raise InputError("Fristen ligger i fortiden. Vælg i dag eller en senere dato.")
     return (who_clean or None), what_clean
+
+
+def sentence_case(text: str) -> str:
+    """The first letter upper case, the rest as typed (»at spørge …« becomes »At spørge …«)."""
+    for i, char in enumerate(text):
+        if char.isalpha():
+            return text[:i] + char.upper() + text[i + 1 :] if char.islower() else text
+        if char.isdigit():
+            return text  # »3 ugers praktik« starts with its number
+    return text

@@ -382,3 +382,69 @@ def test_the_next_edit_after_merging_raises_no_conflict(data_dir: Path) -> None:
     assert not any("ændret på en anden skærm" in w.value for w in b.warning)
     assert store.notes(mid)["q0"] == edited
     assert any("Gemt kl." in c.value for c in b.caption)
+
+
+def _seeded(data_dir: Path, change: object) -> tuple[Storage, str, AppTest]:
+    from facilitator import timer as t
+
+    store = _db(data_dir)
+    store.create_schema()
+    team, _ = store.create_team("Team Uret")
+    mid = store.create_meeting(team, date.today(), 1, [], [60, 180, 360, 180, 120])
+    if change is not None:
+        store.update_timer(team.id, mid, change)  # type: ignore[arg-type]
+    at = _app()
+    at.query_params["m"] = mid
+    at.query_params["s"] = store.grant_access(team.id)
+    at.run()
+    _no_errors(at)
+    assert t  # the module is what the callers' lambdas use
+    return store, mid, at
+
+
+def _panel(at: AppTest) -> str:
+    return "\n".join(shown(m.value) for m in at.markdown if "role='timer'" in m.value)
+
+
+def test_a_pause_during_an_overrun_shows_as_a_pause(data_dir: Path) -> None:
+    """Issue 22: paused while over time, the panel stayed red with »… er gået – over tid«."""
+    import time
+
+    from facilitator import timer as t
+
+    begun = time.time() - 90  # step 1 has 60 s: 30 s over
+    _store, _mid, at = _seeded(data_dir, lambda s: t.start(s, begun))
+    assert "bc-overrun" in _panel(at) and "over tid" in _panel(at)
+    _click(at, "Pause")
+    panel = _panel(at)
+    assert "Pause – Ordstyrer er over tid" in panel
+    assert "bc-paused" in panel and "bc-overrun" not in panel
+    assert "+0:3" in panel  # the overrun is still shown as a number
+    assert "Fortsæt" in [b.label for b in at.button]
+
+
+def test_skipping_a_step_before_the_clock_started_still_offers_start(data_dir: Path) -> None:
+    """Issue 22: »Næste trin« before »Start uret« showed »Pause« and »Fortsæt«."""
+    _store, _mid, at = _seeded(data_dir, None)
+    _click(at, "Næste trin")
+    assert "Trin 2:" in " ".join(h.value for h in at.header)
+    panel = _panel(at)
+    assert "Uret er ikke startet" in panel and "Pause" not in panel
+    labels = [b.label for b in at.button]
+    assert "Start uret" in labels and "Fortsæt" not in labels
+
+
+def test_going_back_a_step_says_it_gets_a_new_share_of_the_time(data_dir: Path) -> None:
+    """Issue 22: going back gave the step a fresh share of the time left without a word."""
+    import time
+
+    from facilitator import timer as t
+
+    now = time.time()
+    _store, _mid, at = _seeded(data_dir, lambda s: t.go_to(t.start(s, now - 100), 2, now))
+    assert "ny andel" not in _panel(at)
+    _click(at, "Forrige trin")
+    assert "Tilbage til Læs casen: trinnet har fået en ny andel af den tid" in _panel(at)
+    _click(at, "Næste trin")
+    assert "ny andel" not in _panel(at)
+    assert any("Tryk N for næste trin" in c.value for c in at.caption)

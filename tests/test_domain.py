@@ -215,3 +215,13 @@ def test_case_suggestion_prefers_undiscussed_then_oldest() -> None:
     assert suggest_case([1, 2, 3], [(1, TODAY)]) == 2
     older = date(2026, 1, 1)
     assert suggest_case([1, 2], [(1, TODAY), (2, older), (1, older)]) == 2
+
+
+def test_sentence_case_raises_only_the_first_letter() -> None:
+    from facilitator.validation import sentence_case
+
+    assert sentence_case("at spørge Eva om iPad") == "At spørge Eva om iPad"
+    assert sentence_case("»ring« til VUC") == "»Ring« til VUC"
+    assert sentence_case("3 ugers praktik") == "3 ugers praktik"
+    assert sentence_case("Allerede stort") == "Allerede stort"
+    assert sentence_case("") == ""

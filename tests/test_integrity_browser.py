@@ -190,13 +190,15 @@ def test_an_idle_screen_picks_up_the_other_screens_note(
     expect(_question_1(b)).to_have_value(text, timeout=10000)
     assert _not_reloaded(b)
     expect(b.get_by_role("alert").filter(has_text=CONFLICT)).to_have_count(0)
+    # The taken-over note is stored, and B's field says so (issue 22: it said nothing).
+    expect(_saved(b)).to_have_text(re.compile(rf"· {len(text)} tegn$"))
     b.screenshot(path=artifacts / "integrity-idle-b.png")
 
     # And back: B's next words reach A the same way, and are saved on top of A's.
     _question_1(b).press("Control+End")
     _question_1(b).press_sequentially(" Aftal næste skridt med ham.", delay=10)
-    expect(_saved(b)).to_be_visible()
     both = f"{text} Aftal næste skridt med ham."
+    expect(_saved(b)).to_have_text(re.compile(rf"· {len(both)} tegn$"))
     assert _note(_sqlite_url(app), mid) == Note(both, 2)
     expect(_question_1(a)).to_have_value(both, timeout=10000)
     assert _not_reloaded(a)

@@ -313,7 +313,7 @@ def test_a_proposal_is_accepted_as_a_follow_up_or_dismissed(data_dir: Path) -> N
     store = _db(data_dir)
     team, meeting, code = _meeting(store, 4)
     phone = _phone(code)
-    phone.text_area(key="phone_what").set_value("Ringe til sprogskolen")
+    phone.text_area(key="phone_what").set_value("ringe til sprogskolen")  # as phones type
     phone.text_input(key="phone_who").set_value("Bo")
     phone.date_input(key="phone_due").set_value(date.today() + timedelta(days=7))
     _click(phone, "Send forslag")
@@ -329,6 +329,7 @@ def test_a_proposal_is_accepted_as_a_follow_up_or_dismissed(data_dir: Path) -> N
     fac.button(key=f"FormSubmitter:bc_proposal_{first}-Godkend som aftale").click().run()
     _no_errors(fac)
     (fu,) = store.follow_ups(team.id, meeting_id=meeting.id)
+    # Issue 22: it read »Bo: ringe til …« in lower case in the list and the calendar.
     assert (fu.who, fu.what, fu.due) == ("Bo", "Ringe til sprogskolen", date.today() + timedelta(7))
     fac.button(key=f"FormSubmitter:bc_proposal_{later}-Afvis").click().run()
     _no_errors(fac)

@@ -41,7 +41,7 @@ def test_labels_are_the_templates_sent_to_the_browser() -> None:
     helper = (ASSETS / "helper.js").read_text(encoding="utf-8")
     for name in tt.LABELS:
         assert f"labels.{name}" in helper or name in {
-            "paused", "not_started", "finished", "used",
+            "paused", "paused_over", "not_started", "finished", "used", "revisit",
         }, name  # fmt: skip
     # No Danish timer wording is written out in the JS itself.
     for text in ("Tid tilbage", "over tid", "Pause –", "fordelt"):

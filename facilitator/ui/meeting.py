@@ -115,9 +115,15 @@ def _change_timer(team_id: int, meeting_id: str, action: str, seen: int) -> None
     if changed is not None and action not in ("pause", "resume"):
         # The page shows another step: the panel's rerun goes straight on to the page.
         st.session_state[_MOVED] = meeting_id
+    if changed is not None and action == "back" and changed.timer.current != seen:
+        # The step gets a new share of the time left (timer.go_to): the panel says so.
+        st.session_state[_REVISIT] = (meeting_id, changed.timer.current)
+    elif changed is not None and action in ("next", "finish"):
+        st.session_state.pop(_REVISIT, None)
 
 
 _MOVED = "_timer_moved"  # set by a click that changes what the page shows
+_REVISIT = "_timer_revisit"  # (meeting id, step) this screen went back to
 
 
 # The countdown ticks in the browser every second from the stored timestamps (see
@@ -186,12 +192,16 @@ def step_state(state: tm.TimerState) -> tuple[int, bool, bool]:
 
 
 def _draw_timer(meeting: Meeting) -> None:
+    revisit = st.session_state.get(_REVISIT) == (meeting.id, meeting.timer.current)
     draw_timer(
-        meeting.timer, f"{meeting.id}:{meeting.timer.current}", st.session_state.get("sound", True)
+        meeting.timer,
+        f"{meeting.id}:{meeting.timer.current}",
+        st.session_state.get("sound", True),
+        revisit=revisit and meeting.timer.status != tm.FINISHED,
     )
 
 
-def draw_timer(state: tm.TimerState, key: str, sound: bool) -> None:
+def draw_timer(state: tm.TimerState, key: str, sound: bool, revisit: bool = False) -> None:
     """The panel, worded by timer_text – the same templates the browser's countdown fills.
     ``key`` names the step for the browser's one end-of-step signal (and never leaks an id
     where it is drawn)."""
@@ -208,17 +218,19 @@ def draw_timer(state: tm.TimerState, key: str, sound: bool) -> None:
         return
 
     step = STEPS[v.current]
-    if v.is_overrun:
-        cls, label = "bc-overrun", tt.step_label(step.short, overrun=True)
-    elif state.status == tm.PAUSED:
-        cls, label = "bc-paused", tt.paused_label(step.short)
-    elif state.status == tm.NOT_STARTED:
+    if tm.never_run(state):
         cls, label = "bc-paused", tt.fill("not_started")
+    elif state.status == tm.PAUSED:
+        # A pause shows as a pause, also while the step is over its time (grey, not red).
+        cls = "bc-paused bc-paused-over" if v.is_overrun else "bc-paused"
+        label = tt.paused_label(step.short, overrun=v.is_overrun)
+    elif v.is_overrun:
+        cls, label = "bc-overrun", tt.step_label(step.short, overrun=True)
     else:
         cls, label = "", tt.step_label(step.short, overrun=False)
     rebalance = ""
     rest = range(v.current + 1, len(STEPS))
-    if state.status != tm.NOT_STARTED and v.later:
+    if not tm.never_run(state) and v.later:
         # The steps after this one share the time left, with the same numbers as above, so
         # they always add up; the browser recomputes them each second while the step overruns.
         line = tt.later_line(
@@ -237,13 +249,18 @@ def draw_timer(state: tm.TimerState, key: str, sound: bool) -> None:
         f" data-short='{ui_text.attr(step.short)}'"
         f" data-key='{ui_text.attr(key)}' data-sound='{1 if sound else 0}'"
     )
+    again = (
+        f"<div class='bc-timer__again'>{ui_text.text(tt.fill('revisit', short=step.short))}</div>"
+        if revisit
+        else ""
+    )
     ui_text.show(
         f"<div class='bc-timer {cls}' role='timer' aria-live='off'{live}>"
         f"<div class='bc-timer__label'>{ui_text.text(label)}</div>"
         f"<div class='bc-timer__big'>{ui_text.text(tt.big(v.step_remaining))}</div>"
         "<div class='bc-timer__total'>"
         f"{ui_text.text(tt.total_line(v.total_remaining, state.total))}"
-        f"</div>{rebalance}</div>"
+        f"</div>{again}{rebalance}</div>"
     )
 
 
@@ -297,7 +314,7 @@ def _timer_buttons(meeting: Meeting, disabled: bool = False) -> None:
             "primary",
             help="Mødet kan genåbnes bagefter.",
         )
-    if state.status == tm.NOT_STARTED:
+    if tm.never_run(state):
         label, action, kind, icon = "Start uret", "start", "primary", ":material/play_arrow:"
     elif state.status == tm.RUNNING:
         label, action, kind, icon = "Pause", "pause", "secondary", ":material/pause:"
@@ -305,9 +322,12 @@ def _timer_buttons(meeting: Meeting, disabled: bool = False) -> None:
         label, action, kind, icon = "Fortsæt", "resume", "primary", ":material/play_arrow:"
     button(label, action, icon, "secondary" if last else kind)
     if not last:
-        next_kind = "primary" if state.status != tm.NOT_STARTED else "secondary"
+        next_kind = "secondary" if tm.never_run(state) else "primary"
         button("Næste trin", "next", ":material/skip_next:", next_kind)
     button("Forrige trin", "back", ":material/skip_previous:", off=state.current == 0)
+    if not disabled:
+        # The keyboard's way (helper.js), said where the buttons are.
+        st.caption("Tryk N for næste trin, F for forrige – når du ikke skriver i et felt.")
 
 
 # --- Notes ---------------------------------------------------------------------------------
@@ -634,7 +654,7 @@ def _general_note(meeting: Meeting) -> None:
 
 
 def _step_knowledge(meeting: Meeting, case: Case) -> None:
-    st.write("Find viden og inspiration på bagsiden af casen.")
+    st.write("Bagsiden af casen: viden, gode råd og links til at arbejde videre med.")
     card.back(case)
     _general_note(meeting)
     _later_thoughts(meeting, case.questions)

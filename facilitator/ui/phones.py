@@ -219,6 +219,7 @@ def _proposal(meeting: Meeting, p: Proposal) -> None:
 def _accept(meeting: Meeting, p: Proposal, who: str) -> None:
     due = p.due if p.due is None or p.due >= date.today() else None
     who_clean, what = validation.follow_up(who, p.what, due, date.today())
+    what = validation.sentence_case(what)  # »Eva: At spørge …«, as a follow-up typed here reads
     storage().accept_proposal(meeting, p.id, who_clean, what, due)
     flash(f"Forslaget er nu en aftale: {literal(who_clean)} følger op.")
     st.rerun(scope="fragment")

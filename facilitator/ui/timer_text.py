@@ -38,8 +38,11 @@ LABELS: dict[str, str] = {
     "step_left": "Tid tilbage – {short}",
     "step_over": "Tiden for {short} er gået – over tid",
     "paused": "Pause – {short}",
+    "paused_over": "Pause – {short} er over tid",
     "not_started": "Uret er ikke startet",
     "finished": "Mødet er slut",
+    # Under the clock after going back a step, which then gets a new share of the time left.
+    "revisit": "Tilbage til {short}: trinnet har fået en ny andel af den tid, der er tilbage",
     # The line under the big number.
     "total_left": "Tid tilbage i alt: {total} af {budget}",
     "total_over": "Mødet er {over} over tid",
@@ -74,8 +77,8 @@ def step_label(short: str, overrun: bool) -> str:
     return fill("step_over" if overrun else "step_left", short=short)
 
 
-def paused_label(short: str) -> str:
-    return fill("paused", short=short)
+def paused_label(short: str, overrun: bool = False) -> str:
+    return fill("paused_over" if overrun else "paused", short=short)
 
 
 def finished_label() -> str:

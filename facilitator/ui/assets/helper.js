@@ -140,8 +140,8 @@ const EXACT = new Map([
   ["Press Enter to apply", "Tryk Enter for at gemme"],
   ["Press ⌘+Enter to submit form", "Tryk ⌘+Enter for at sende"],
   ["Press Ctrl+Enter to submit form", "Tryk Ctrl+Enter for at sende"],
-  ["Press ⌘+Enter to apply", "Tryk ⌘+Enter for at gemme"],
-  ["Press Ctrl+Enter to apply", "Tryk Ctrl+Enter for at gemme"],
+  ["Press ⌘+Enter to apply", "Gemmes af sig selv"],
+  ["Press Ctrl+Enter to apply", "Gemmes af sig selv"],
   ["Connection error", "Forbindelsen er afbrudt"],
   ["Connection closed", "Forbindelsen er lukket"],
   ["Connection timed out", "Forbindelsen svarer ikke"],
@@ -414,6 +414,114 @@ function startAutosave() {
   );
 }
 
+/* ---- The connection --------------------------------------------------------------------- */
+
+// Said out loud when the server cannot be reached (the network is gone, or the app restarts):
+// what is typed stays in the fields and is saved when the connection is back.
+export const OFFLINE_TEXT =
+  "Ingen forbindelse – det, du skriver, gemmes, når forbindelsen er tilbage";
+const HEALTH_EVERY_MS = 2000;
+const HEALTH_TIMEOUT_MS = 2500;
+
+function showOffline(offline) {
+  let box = document.getElementById("bc-offline");
+  if (!offline) {
+    if (box) box.remove();
+    return;
+  }
+  if (box) return;
+  box = document.createElement("div");
+  box.id = "bc-offline";
+  box.className = "bc-offline";
+  box.setAttribute("role", "status");
+  box.textContent = OFFLINE_TEXT;
+  document.body.appendChild(box);
+}
+
+function startConnectionWatch(w) {
+  // The browser's own signal is immediate; the server's health answer (the same origin and
+  // path as the app) also catches a server that is gone while the network is there.
+  const folder = w.location.origin + w.location.pathname.replace(/[^/]*$/, "");
+  const health = new URL("_stcore/health", folder);
+  let failures = 0;
+  const check = async () => {
+    if (!w.navigator.onLine) {
+      showOffline(true);
+      return;
+    }
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), HEALTH_TIMEOUT_MS);
+    try {
+      const answer = await fetch(health, { cache: "no-store", signal: abort.signal });
+      failures = answer.ok ? 0 : failures + 1;
+    } catch {
+      failures += 1;
+    } finally {
+      clearTimeout(timer);
+    }
+    showOffline(failures >= 1);
+  };
+  w.addEventListener("offline", () => showOffline(true));
+  w.addEventListener("online", check);
+  setInterval(check, HEALTH_EVERY_MS);
+}
+
+/* ---- Moving between steps with the keyboard --------------------------------------------- */
+
+// »N« goes to the next step, »F« back to the previous one (outside text fields), as the
+// buttons say; a press in the first moment after a step change does not count, so a key held
+// or pressed twice never skips a step.
+export const STEP_KEYS = { n: "t_next", f: "t_back" };
+export const STEP_PAUSE_MS = 1200;
+
+function typingIn(el) {
+  return (
+    el instanceof HTMLElement &&
+    (el.isContentEditable || el.closest("input, textarea, select, [role='combobox'], [role='listbox']") !== null)
+  );
+}
+
+function stepButton(key) {
+  return document.querySelector(`.st-key-${key} button:not([disabled])`);
+}
+
+function startStepKeys(w) {
+  document.addEventListener("keydown", (event) => {
+    if (event.altKey || event.ctrlKey || event.metaKey || event.repeat) return;
+    const key = STEP_KEYS[event.key.toLowerCase()];
+    if (!key || typingIn(event.target)) return;
+    const button = stepButton(key);
+    if (!button) return;
+    event.preventDefault();
+    if (Date.now() - (w.__bcStepChangedAt || 0) < STEP_PAUSE_MS) return;
+    w.__bcStepChangedAt = Date.now();
+    button.click();
+  });
+  // The buttons announce their key to screen readers too.
+  const mark = () => {
+    for (const [letter, key] of Object.entries(STEP_KEYS)) {
+      const button = document.querySelector(`.st-key-${key} button`);
+      if (button && !button.hasAttribute("aria-keyshortcuts")) {
+        button.setAttribute("aria-keyshortcuts", letter.toUpperCase());
+      }
+    }
+  };
+  mark();
+  new MutationObserver(mark).observe(document.body, { childList: true, subtree: true });
+}
+
+// After a step change the keyboard focus leaves the step button for the new step's heading:
+// a second Enter does not skip another step, and a screen reader reads where the meeting is.
+// Only when the focus was on a button (this screen moved on), never out of a note field.
+function focusNewStep() {
+  const active = document.activeElement;
+  if (active && active !== document.body && !active.closest("button")) return;
+  const heading = document.querySelector('[data-testid="stMain"] h2');
+  if (!heading) return;
+  heading.setAttribute("tabindex", "-1");
+  heading.focus({ preventScroll: true });
+}
+
 /* ---- Scrolling -------------------------------------------------------------------------- */
 
 const SCROLLERS = [
@@ -570,13 +678,22 @@ export default function (component) {
   if (!w.__bcAutosave) {
     w.__bcAutosave = true;
     startAutosave();
+    startConnectionWatch(w);
+    startStepKeys(w);
   }
   if (data && data.view) {
     // A new step, a new meeting or another screen mode starts at the top of the page.
     if (w.__bcView !== data.view) {
+      const first = w.__bcView === undefined;
       scrollToTop();
+      w.__bcStepChangedAt = Date.now();
       // Streamlit may still be laying out the new page: once more when it has settled.
-      requestAnimationFrame(() => setTimeout(scrollToTop, 50));
+      requestAnimationFrame(() =>
+        setTimeout(() => {
+          scrollToTop();
+          if (!first) focusNewStep();
+        }, 50),
+      );
     }
     w.__bcView = data.view;
   }

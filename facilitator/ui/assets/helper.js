@@ -469,8 +469,8 @@ function startConnectionWatch(w) {
 /* ---- Moving between steps with the keyboard --------------------------------------------- */
 
 // »N« goes to the next step, »F« back to the previous one (outside text fields), as the
-// buttons say; a press in the first moment after a step change does not count, so a key held
-// or pressed twice never skips a step.
+// text under the buttons says; a press in the first moment after the last one does not count,
+// so a key held or pressed twice never skips a step.
 export const STEP_KEYS = { n: "t_next", f: "t_back" };
 export const STEP_PAUSE_MS = 1200;
 
@@ -686,7 +686,6 @@ export default function (component) {
     if (w.__bcView !== data.view) {
       const first = w.__bcView === undefined;
       scrollToTop();
-      w.__bcStepChangedAt = Date.now();
       // Streamlit may still be laying out the new page: once more when it has settled.
       requestAnimationFrame(() =>
         setTimeout(() => {

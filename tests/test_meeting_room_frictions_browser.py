@@ -1,0 +1,182 @@
+"""The meeting room's last frictions (issue 22), in Chromium at 1366×768: a pause during an
+overrun shows as a pause on the laptop and on a phone; a lost connection is said out loud and
+costs nothing; the keyboard moves between steps without skipping one twice.
+
+Meetings are seeded through the storage (harness.meetings) and opened over the wire.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from facilitator import timer as tm
+from facilitator.storage import Storage
+from harness.app_server import AppServer, wait_idle
+from harness.meetings import meeting_query
+
+pytestmark = pytest.mark.browser
+
+PLAN = [60, 180, 360, 180, 120]
+OFFLINE = "Ingen forbindelse – det, du skriver, gemmes, når forbindelsen er tilbage"
+
+
+@pytest.fixture
+def contexts(browser: Browser) -> Iterator[list[BrowserContext]]:
+    opened: list[BrowserContext] = []
+    yield opened
+    for context in opened:
+        context.close()
+
+
+def _page(browser: Browser, contexts: list[BrowserContext], width: int = 1366) -> Page:
+    height = 768 if width == 1366 else 640
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="da-DK")
+    contexts.append(context)
+    return context.new_page()
+
+
+def _meeting(store: Storage, name: str, change: Any) -> str:
+    team, _code = store.create_team(name)
+    mid = store.create_meeting(team, date.today(), 1, ["Anne", "Bo"], PLAN)
+    store.update_timer(team.id, mid, change)
+    return mid
+
+
+def _open(page: Page, server: AppServer, store: Storage, mid: str, step: int) -> None:
+    page.goto(f"{server.url}?{meeting_query(store, mid)}")
+    expect(page.get_by_role("heading", name=re.compile(f"^Trin {step}:"))).to_be_visible(
+        timeout=20000
+    )
+    wait_idle(page)
+
+
+def _timer(page: Page) -> Any:
+    return page.locator(".bc-timer[role='timer']").first
+
+
+def test_a_pause_during_an_overrun_shows_as_a_pause_on_the_laptop_and_the_phone(
+    browser: Browser,
+    contexts: list[BrowserContext],
+    served: tuple[AppServer, Storage],
+    artifacts: Path,
+) -> None:
+    server, store = served
+    begun = time.time() - 200  # step 2 (3 min) has run over by 20 s
+    mid = _meeting(store, "Team Pause", lambda s: tm.go_to(tm.start(s, begun), 1, begun))
+    laptop = _page(browser, contexts)
+    _open(laptop, server, store, mid, 2)
+    expect(_timer(laptop)).to_have_class(re.compile("bc-overrun"))
+    meeting = store.get_meeting(mid)
+    assert meeting is not None
+    phone = _page(browser, contexts, width=360)
+    phone.goto(f"{server.url}?j={store.join_code(meeting.team.id, mid)}")
+    expect(_timer(phone)).to_contain_text("over tid", timeout=20000)
+
+    laptop.get_by_role("button", name="Pause", exact=True).click()
+    expect(laptop.get_by_role("button", name="Fortsæt")).to_be_visible()
+    for page in (laptop, phone):  # the phone follows with its next redraw
+        expect(_timer(page)).to_have_class(re.compile("bc-paused"), timeout=10000)
+        expect(_timer(page)).not_to_have_class(re.compile("bc-overrun"))
+        expect(_timer(page).locator(".bc-timer__label")).to_have_text(
+            "Pause – Læs casen er over tid"
+        )
+    frozen = _timer(laptop).locator(".bc-timer__big").inner_text()
+    assert re.fullmatch(r"\+0:[0-5]\d", frozen) and frozen != "+0:00", frozen
+    laptop.wait_for_function(  # the number does not count on while paused
+        "t => document.querySelector('.bc-timer__big').textContent === t", arg=frozen
+    )
+    laptop.screenshot(path=artifacts / "frictions-paused-overrun-1366.png")
+    phone.screenshot(path=artifacts / "frictions-paused-overrun-phone.png")
+
+
+def test_a_lost_connection_is_said_and_the_note_typed_meanwhile_is_saved(
+    browser: Browser,
+    contexts: list[BrowserContext],
+    served: tuple[AppServer, Storage],
+    artifacts: Path,
+) -> None:
+    server, store = served
+    now = time.time()
+    mid = _meeting(store, "Team Forbindelse", lambda s: tm.go_to(tm.start(s, now), 2, now))
+    page = _page(browser, contexts)
+    _open(page, server, store, mid, 3)
+    notice = page.get_by_role("status").filter(has_text=OFFLINE)
+    expect(notice).to_have_count(0)
+
+    page.context.set_offline(True)
+    expect(notice).to_be_visible(timeout=5000)
+    field = page.get_by_role("textbox", name=re.compile(r"^1\. "))
+    field.press_sequentially("Skrevet uden forbindelse.", delay=10)
+    expect(notice).to_be_visible()
+    notice.scroll_into_view_if_needed()
+    page.screenshot(path=artifacts / "frictions-offline-1366.png")
+    box = notice.bounding_box()
+    assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= 768
+
+    page.context.set_offline(False)
+    expect(notice).to_have_count(0, timeout=10000)
+    deadline = time.monotonic() + 30
+    while store.notes(mid).get("q0") != "Skrevet uden forbindelse.":
+        assert time.monotonic() < deadline, store.notes(mid)
+        field.press("End")  # the autosave commits what is in the field once it is back
+        page.wait_for_timeout(500)
+
+
+def test_the_keyboard_moves_one_step_per_press_and_the_focus_follows(
+    browser: Browser,
+    contexts: list[BrowserContext],
+    served: tuple[AppServer, Storage],
+    artifacts: Path,
+) -> None:
+    server, store = served
+    now = time.time()
+    mid = _meeting(store, "Team Tastatur", lambda s: tm.go_to(tm.start(s, now), 2, now))
+    page = _page(browser, contexts)
+    _open(page, server, store, mid, 3)
+    expect(page.get_by_text("Tryk N for næste trin, F for forrige")).to_be_visible()
+    next_button = page.get_by_role("button", name="Næste trin")
+    expect(next_button).to_have_attribute("aria-keyshortcuts", "N")
+
+    page.locator("body").press("n")
+    page.locator("body").press("n")  # a second press right after counts for nothing
+    heading = page.get_by_role("heading", name=re.compile("^Trin 4:"))
+    expect(heading).to_be_visible(timeout=10000)
+    wait_idle(page)
+    meeting = store.get_meeting(mid)
+    assert meeting is not None and meeting.timer.current == 3
+    page.screenshot(path=artifacts / "frictions-keyboard-step-4.png")
+
+    # »Næste trin« pressed with Enter: the focus goes to the new step's heading, so a second
+    # Enter does not skip another step.
+    next_button.focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name=re.compile("^Trin 5:"))).to_be_visible(timeout=10000)
+    page.wait_for_function(
+        "() => document.activeElement && document.activeElement.tagName === 'H2'"
+        " && document.activeElement.textContent.startsWith('Trin 5')"
+    )
+    page.keyboard.press("Enter")
+    wait_idle(page)
+    meeting = store.get_meeting(mid)
+    assert meeting is not None and meeting.timer.current == 4
+    assert meeting.timer.status != tm.FINISHED
+
+    # Typing an »f« in a note field is a letter, not a step back.
+    page.get_by_role("button", name="Forrige trin").click()
+    expect(page.get_by_role("heading", name=re.compile("^Trin 4:"))).to_be_visible()
+    wait_idle(page)
+    page.get_by_role("textbox", name="Generelle noter").press_sequentially("fn", delay=50)
+    wait_idle(page)
+    meeting = store.get_meeting(mid)
+    assert meeting is not None and meeting.timer.current == 3
+    page.get_by_role("heading", name=re.compile("^Trin 4:")).click()  # out of the field
+    page.keyboard.press("f")
+    expect(page.get_by_role("heading", name=re.compile("^Trin 3:"))).to_be_visible()

@@ -175,6 +175,15 @@ def test_two_screens_never_lose_a_note_silently(
     a.screenshot(path=artifacts / "integrity-merged-a.png")
     assert _note(db, mid) == Note(merged, 2)
 
+    # Issue 22: B's next edit after the merge – a word changed in the middle – is saved; it
+    # raised the conflict again, showing B's own merged text as the other screen's.
+    edited = f"{text_a.replace('fra A', 'fra skærm A')}\n{text_b}"
+    field_b.fill(edited)
+    expect(_saved(b)).to_have_text(re.compile(rf"· {len(edited)} tegn$"))
+    expect(warning).to_have_count(0)
+    assert _note(db, mid) == Note(edited, 3)
+    expect(field_a).to_have_value(edited, timeout=12000)
+
 
 def test_an_idle_screen_picks_up_the_other_screens_note(
     screen: Callable[[str], Page], app: AppServer, artifacts: Path

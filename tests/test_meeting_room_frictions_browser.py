@@ -180,3 +180,25 @@ def test_the_keyboard_moves_one_step_per_press_and_the_focus_follows(
     page.get_by_role("heading", name=re.compile("^Trin 4:")).click()  # out of the field
     page.keyboard.press("f")
     expect(page.get_by_role("heading", name=re.compile("^Trin 3:"))).to_be_visible()
+
+
+def test_a_stopped_server_is_said_within_seconds_and_the_page_comes_back(
+    browser: Browser, contexts: list[BrowserContext], app: AppServer
+) -> None:
+    """The server gone (a restart, a crash): Streamlit's own dialog says so in Danish within
+    5 s, and goes when the server is back."""
+    store = Storage(f"sqlite:///{app.data_dir / 'borgercases.sqlite3'}")
+    try:
+        store.create_schema()
+        now = time.time()
+        mid = _meeting(store, "Team Genstart", lambda s: tm.go_to(tm.start(s, now), 2, now))
+        page = _page(browser, contexts)
+        _open(page, app, store, mid, 3)
+        dialog = page.get_by_role("dialog").filter(has_text="Forbindelsen er afbrudt")
+        app.stop(kill=True)
+        expect(dialog).to_be_visible(timeout=5000)
+        app.start()
+        expect(dialog).to_have_count(0, timeout=30000)
+        expect(page.get_by_role("heading", name=re.compile("^Trin 3:"))).to_be_visible()
+    finally:
+        store.dispose()

@@ -35,20 +35,18 @@ class NoteField:
     conflict: Note | None = None  # another screen's note a save ran into
     ancestor: str = ""  # the text both sides of ``conflict`` started from
 
-    def revision_for(self, text: str) -> int:
-        """The stored revision a save of ``text`` is based on (-1: none, always a conflict)."""
+    def made_from(self, text: str) -> Note:
+        """The stored note a save of ``text`` is based on: its revision is the one the save
+        names (-1: none, always a conflict), its text the ancestor for a merge."""
         if self.stale is not None and text == self.stale:
-            return -1
+            # The old text is already part of what the field was replaced with.
+            return Note("", -1)
         if self.before is not None and not continues(text, self.base.text):
-            return self.before.revision
-        return self.base.revision
+            return self.before
+        return self.base
 
-    def _ancestor_for(self, text: str) -> str:
-        if self.stale is not None and text == self.stale:
-            return ""  # the old text is already part of what the field was replaced with
-        if self.before is not None and not continues(text, self.base.text):
-            return self.before.text
-        return self.base.text
+    def revision_for(self, text: str) -> int:
+        return self.made_from(text).revision
 
     def saved(self, text: str, revision: int) -> NoteField:
         return NoteField(Note(text, revision))
@@ -59,11 +57,10 @@ class NoteField:
             # The late autosave of the text a choice replaced: the screen shows the chosen text,
             # and typing on in it is saved as usual; the old text stays refused.
             return NoteField(self.base, stale=self.stale, conflict=current)
-        ancestor = self._ancestor_for(text)
         # Based, from now on, on what the refused text was made from: typing on while the
         # conflict box is open runs into the same conflict, never over the other screen's note.
-        made_from = Note(ancestor, self.revision_for(text))
-        return NoteField(made_from, conflict=current, ancestor=ancestor)
+        made_from = self.made_from(text)
+        return NoteField(made_from, conflict=current, ancestor=made_from.text)
 
     def taken_over(self, current: Note) -> NoteField:
         """The idle field shows ``current``, saved on another screen."""

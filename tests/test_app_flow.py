@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import html
 import re
+import time
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -11,6 +13,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from facilitator.storage import Storage
+from facilitator.timer import TimerState
 from tests.conftest import ROOT
 
 # Every test runs the app in AppTest, most for a whole flow: about a second each.
@@ -324,21 +327,7 @@ def test_a_late_save_of_the_old_text_after_merging_is_not_an_overwrite(data_dir:
     """Screen B merges its note with A's; an autosave of B's old text that reaches the server
     after the click (the browser sent it just before) must become a conflict, not silently
     replace the merged note."""
-    import time
-
-    from facilitator import timer as t
-
-    store = _db(data_dir)
-    store.create_schema()
-    team, _ = store.create_team("Team To Skærme")
-    mid = store.create_meeting(team, date.today(), 9, ["Anne"], [60, 180, 360, 180, 120])
-    now = time.time()
-    store.update_timer(team.id, mid, lambda s: t.go_to(t.start(s, now), 2, now))
-    a, b = _app(), _app()
-    for at in (a, b):
-        at.query_params["m"] = mid
-        at.query_params["s"] = store.grant_access(team.id)
-        at.run()
+    store, mid, (a, b) = _at_discussion(data_dir, "Team To Skærme", screens=2)
     a.text_area[0].set_value("Tekst fra A.").run()
     b.text_area[0].set_value("Pointe fra B.").run()  # B loaded before A saved: a conflict
     assert store.notes(mid)["q0"] == "Tekst fra A."
@@ -355,21 +344,7 @@ def test_a_late_save_of_the_old_text_after_merging_is_not_an_overwrite(data_dir:
 def test_the_next_edit_after_merging_raises_no_conflict(data_dir: Path) -> None:
     """After »Sæt teksterne sammen« the screen's next edit – here a word in the middle and the
     other screen's line deleted – is saved: nobody else saved, so there is no conflict."""
-    import time
-
-    from facilitator import timer as t
-
-    store = _db(data_dir)
-    store.create_schema()
-    team, _ = store.create_team("Team Sammen")
-    mid = store.create_meeting(team, date.today(), 9, ["Anne"], [60, 180, 360, 180, 120])
-    now = time.time()
-    store.update_timer(team.id, mid, lambda s: t.go_to(t.start(s, now), 2, now))
-    a, b = _app(), _app()
-    for at in (a, b):
-        at.query_params["m"] = mid
-        at.query_params["s"] = store.grant_access(team.id)
-        at.run()
+    store, mid, (a, b) = _at_discussion(data_dir, "Team Sammen", screens=2)
     shared = "Jamir vil gerne arbejde med biler."
     a.text_area[0].set_value(f"{shared}\nSpørg om kørekort.").run()
     b.text_area[0].set_value(f"{shared}\nTal med konsulenten.").run()  # a conflict
@@ -384,22 +359,41 @@ def test_the_next_edit_after_merging_raises_no_conflict(data_dir: Path) -> None:
     assert any("Gemt kl." in c.value for c in b.caption)
 
 
-def _seeded(data_dir: Path, change: object) -> tuple[Storage, str, AppTest]:
-    from facilitator import timer as t
-
+def _meeting_screens(
+    data_dir: Path,
+    team_name: str,
+    change: Callable[[TimerState], TimerState] | None,
+    case: int = 1,
+    screens: int = 1,
+) -> tuple[Storage, str, list[AppTest]]:
+    """A meeting with its timer changed by ``change``, open on ``screens`` screens."""
     store = _db(data_dir)
     store.create_schema()
-    team, _ = store.create_team("Team Uret")
-    mid = store.create_meeting(team, date.today(), 1, [], [60, 180, 360, 180, 120])
+    team, _ = store.create_team(team_name)
+    mid = store.create_meeting(team, date.today(), case, ["Anne"], [60, 180, 360, 180, 120])
     if change is not None:
-        store.update_timer(team.id, mid, change)  # type: ignore[arg-type]
-    at = _app()
-    at.query_params["m"] = mid
-    at.query_params["s"] = store.grant_access(team.id)
-    at.run()
-    _no_errors(at)
-    assert t  # the module is what the callers' lambdas use
-    return store, mid, at
+        store.update_timer(team.id, mid, change)
+    apps = []
+    for _ in range(screens):
+        at = _app()
+        at.query_params["m"] = mid
+        at.query_params["s"] = store.grant_access(team.id)
+        at.run()
+        _no_errors(at)
+        apps.append(at)
+    return store, mid, apps
+
+
+def _at_discussion(
+    data_dir: Path, team_name: str, screens: int
+) -> tuple[Storage, str, list[AppTest]]:
+    """Case 9's meeting running at step 3, the discussion with its notes."""
+    from facilitator import timer as t
+
+    now = time.time()
+    return _meeting_screens(
+        data_dir, team_name, lambda s: t.go_to(t.start(s, now), 2, now), case=9, screens=screens
+    )
 
 
 def _panel(at: AppTest) -> str:
@@ -408,12 +402,10 @@ def _panel(at: AppTest) -> str:
 
 def test_a_pause_during_an_overrun_shows_as_a_pause(data_dir: Path) -> None:
     """Issue 22: paused while over time, the panel stayed red with »… er gået – over tid«."""
-    import time
-
     from facilitator import timer as t
 
     begun = time.time() - 90  # step 1 has 60 s: 30 s over
-    _store, _mid, at = _seeded(data_dir, lambda s: t.start(s, begun))
+    _store, _mid, (at,) = _meeting_screens(data_dir, "Team Uret", lambda s: t.start(s, begun))
     assert "bc-overrun" in _panel(at) and "over tid" in _panel(at)
     _click(at, "Pause")
     panel = _panel(at)
@@ -425,7 +417,7 @@ def test_a_pause_during_an_overrun_shows_as_a_pause(data_dir: Path) -> None:
 
 def test_skipping_a_step_before_the_clock_started_still_offers_start(data_dir: Path) -> None:
     """Issue 22: »Næste trin« before »Start uret« showed »Pause« and »Fortsæt«."""
-    _store, _mid, at = _seeded(data_dir, None)
+    _store, _mid, (at,) = _meeting_screens(data_dir, "Team Uret", None)
     _click(at, "Næste trin")
     assert "Trin 2:" in " ".join(h.value for h in at.header)
     panel = _panel(at)
@@ -436,12 +428,12 @@ def test_skipping_a_step_before_the_clock_started_still_offers_start(data_dir: P
 
 def test_going_back_a_step_says_it_gets_a_new_share_of_the_time(data_dir: Path) -> None:
     """Issue 22: going back gave the step a fresh share of the time left without a word."""
-    import time
-
     from facilitator import timer as t
 
     now = time.time()
-    _store, _mid, at = _seeded(data_dir, lambda s: t.go_to(t.start(s, now - 100), 2, now))
+    _store, _mid, (at,) = _meeting_screens(
+        data_dir, "Team Uret", lambda s: t.go_to(t.start(s, now - 100), 2, now)
+    )
     assert "ny andel" not in _panel(at)
     _click(at, "Forrige trin")
     assert "Tilbage til Læs casen: trinnet har fået en ny andel af den tid" in _panel(at)

@@ -9,6 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from facilitator.records import MeetingSummaryRow
+from facilitator.timer import FINISHED
+
 
 @dataclass(frozen=True)
 class Step:
@@ -37,6 +40,22 @@ TOTAL_DEFAULT_MINUTES = sum(s.default_minutes for s in STEPS)
 
 def default_plan_minutes() -> list[int]:
     return [s.default_minutes for s in STEPS]
+
+
+def unfinished_today(meetings: list[MeetingSummaryRow], today: date) -> MeetingSummaryRow | None:
+    """The meeting to continue from the team's page: the newest of today's meetings that has
+    not finished (``meetings`` newest first, as the team's history lists them). A meeting left
+    unfinished on an earlier day is history, not a meeting in progress."""
+    for meeting in meetings:
+        if meeting.meeting_date == today and meeting.status != FINISHED:
+            return meeting
+    return None
+
+
+def last_discussed(number: int, discussed: list[tuple[int, date]]) -> date | None:
+    """When the team last discussed case ``number`` (None: never)."""
+    dates = [when for n, when in discussed if n == number]
+    return max(dates) if dates else None
 
 
 def suggest_case(case_numbers: list[int], discussed: list[tuple[int, date]]) -> int:

@@ -282,7 +282,7 @@ def follow_ups_csv(rows: Sequence[FollowUpRow], team: str) -> bytes:
 
 # Fixed for Borgercases: UIDs are UUIDs from this and the follow-up's meeting id and id.
 _UID_NAMESPACE = uuid.UUID("5b0f3c2e-8f5e-4c1a-9a47-2f6d1e0c9b31")
-TITLE_LENGTH = 60
+TITLE_LENGTH = 80  # a calendar entry's whole title, who included: what a phone's agenda shows
 
 
 def follow_up_uid(row: FollowUpRow) -> str:
@@ -308,13 +308,22 @@ def short_title(text: str, length: int = TITLE_LENGTH) -> str:
     return first.rstrip(" ,;:-–") + "…"
 
 
+def event_title(who: str, what: str, done: bool = False) -> str:
+    """A follow-up's calendar title: who follows up, then the start of what (whole words, at
+    most ``TITLE_LENGTH`` characters in all), e.g. »Anne følger op: Ring til VUC om …«."""
+    who = " ".join(who.split())
+    lead = f"{who} følger op" if who else "Opfølgning"
+    lead += " (udført): " if done else ": "
+    return lead + short_title(what, max(TITLE_LENGTH - len(lead), 30))
+
+
 def follow_ups_ics(
     rows: Sequence[FollowUpRow],
     team: str,
     stamp: datetime | None = None,
 ) -> bytes:
-    """One all-day calendar entry per follow-up with a due date; the title is the start of
-    the text, the whole text is in the description."""
+    """One all-day calendar entry per follow-up with a due date; the title says who and the
+    start of the text (``event_title``), the whole text is in the description."""
     from icalendar import Calendar, Event  # only when exporting: keeps the app's start quick
 
     cal = Calendar()
@@ -331,8 +340,7 @@ def follow_ups_ics(
         event.add("dtstamp", stamp)
         event.add("dtstart", r.due)
         event.add("dtend", r.due + timedelta(days=1))
-        title = short_title(r.what)
-        event.add("summary", f"Opfølgning{' (udført)' if r.done else ''}: {title}")
+        event.add("summary", event_title(r.who, r.what, r.done))
         case = f"Case {r.case_number}: {r.case_title}. " if r.case_number else ""
         event.add("description", f"{case}Ansvarlig: {r.who}. Aftalt i {team}.\n\n{r.what}")
         event.add("status", "CONFIRMED")

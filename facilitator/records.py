@@ -61,6 +61,8 @@ class MeetingSummaryRow:
     status: str
     follow_ups: int
     open_follow_ups: int
+    current_step: int = 0  # the step the meeting is at (0-based)
+    clock_started: bool = False  # the clock has run (a step skipped before it did is no start)
 
 
 @dataclass(frozen=True)

@@ -217,6 +217,35 @@ def test_case_suggestion_prefers_undiscussed_then_oldest() -> None:
     assert suggest_case([1, 2], [(1, TODAY), (2, older), (1, older)]) == 2
 
 
+def test_the_meeting_to_continue_is_todays_newest_unfinished_one() -> None:
+    from facilitator.exercise import unfinished_today
+    from facilitator.records import MeetingSummaryRow
+
+    def row(mid: str, day: date, status: str) -> MeetingSummaryRow:
+        return MeetingSummaryRow(mid, day, 1, 3, None, status, 0, 0)
+
+    older = date(2026, 1, 1)
+    assert unfinished_today([], TODAY) is None
+    assert unfinished_today([row("a", TODAY, "finished")], TODAY) is None
+    assert unfinished_today([row("a", older, "running")], TODAY) is None  # history, not now
+    newest_first = [
+        row("c", TODAY, "finished"),
+        row("b", TODAY, "paused"),
+        row("a", TODAY, "running"),
+    ]
+    found = unfinished_today(newest_first, TODAY)
+    assert found is not None and found.id == "b"
+
+
+def test_last_discussed_is_the_latest_date_of_that_case() -> None:
+    from facilitator.exercise import last_discussed
+
+    older = date(2026, 1, 1)
+    assert last_discussed(2, []) is None
+    assert last_discussed(2, [(1, TODAY)]) is None
+    assert last_discussed(1, [(1, older), (2, TODAY), (1, TODAY)]) == TODAY
+
+
 def test_sentence_case_raises_only_the_first_letter() -> None:
     from facilitator.validation import sentence_case
 

@@ -263,23 +263,34 @@ def test_ics_needs_the_meeting_id_for_its_uids() -> None:
 
 
 @pytest.mark.parametrize(
-    ("what", "title"),
+    ("who", "what", "title"),
     [
-        ("Ring til VUC", "Opfølgning: Ring til VUC"),
+        ("Anne", "Ring til VUC", "Anne følger op: Ring til VUC"),
         (
+            "Anne",
             "Kontakt sprogskolen og aftal et møde med borgeren og hendes mentor om "
             "praktikken hos Netto i Brabrand efter jul",
-            "Opfølgning: Kontakt sprogskolen og aftal et møde med borgeren og hendes…",
+            "Anne følger op: Kontakt sprogskolen og aftal et møde med borgeren og hendes…",
         ),
-        ("Ring til VUC\nog spørg om FVU-prøven", "Opfølgning: Ring til VUC…"),
-        ("x" * 100, "Opfølgning: " + "x" * 59 + "…"),
+        ("Bo", "Ring til VUC\nog spørg om FVU-prøven", "Bo følger op: Ring til VUC…"),
+        ("Bo", "x" * 100, "Bo følger op: " + "x" * 65 + "…"),
+        ("  Eva   Hansen ", "Skriv til sprogskolen", "Eva Hansen følger op: Skriv til sprogskolen"),
     ],
 )
-def test_ics_titles_are_cut_at_a_word_and_end_with_an_ellipsis(what: str, title: str) -> None:
-    row = FollowUpRow(1, "Anne", what, date(2026, 12, 1), None, None, False, meeting_id="m1")
+def test_ics_titles_say_who_and_are_cut_at_a_word(who: str, what: str, title: str) -> None:
+    row = FollowUpRow(1, who, what, date(2026, 12, 1), None, None, False, meeting_id="m1")
     (event,) = _events([row])
     assert str(event["summary"]) == title
+    assert len(title) <= 80
     assert what in str(event["description"])  # the whole text stays in the description
+
+
+def test_a_done_follow_ups_title_says_so() -> None:
+    row = FollowUpRow(
+        1, "Anne", "Ring til VUC", date(2026, 12, 1), None, None, True, meeting_id="m"
+    )
+    (event,) = _events([row])
+    assert str(event["summary"]) == "Anne følger op (udført): Ring til VUC"
 
 
 # --- in the app (AppTest): downloads built on click, the referat on the finished page ---

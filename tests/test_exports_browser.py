@@ -146,6 +146,6 @@ def test_downloads_show_their_whole_labels_and_are_made_on_click(
         main.get_by_role("button", name=LABELS[2]).click()
     events = Calendar.from_ical(Path(dl.value.path()).read_bytes()).walk("VEVENT")
     assert [str(e["summary"]) for e in events] == [
-        "Opfølgning: Ring til VUC om FVU-prøven",
-        "Opfølgning: Skriv til sprogskolen",
+        "Anne følger op: Ring til VUC om FVU-prøven",
+        "Bo følger op: Skriv til sprogskolen",
     ]

@@ -29,6 +29,7 @@ def device(monkeypatch: pytest.MonkeyPatch) -> dict[str, object]:
         device_store: str | None = None,
         device_forget: bool = False,
         device_ask: bool = False,
+        projector: bool | None = None,
     ) -> str | None:
         if device_store:
             state["token"] = device_store

@@ -130,14 +130,40 @@ def test_a_cpr_warning_does_not_repeat_the_question_as_a_list_item(data_dir: Pat
 
 def test_leaving_projector_mode_turns_the_sidebar_switch_off(data_dir: Path) -> None:
     at = _start_meeting(_app())
-    at.query_params["p"] = "1"
+    at.toggle(key="projector_toggle").set_value(True).run()
+    assert _has_button(at, "exit_projector")
+    at.button(key="exit_projector").click().run()
+    assert at.toggle(key="projector_toggle").value is False
+    assert not _has_button(at, "exit_projector")
+    at.toggle(key="projector_toggle").set_value(True).run()  # the first click works
+    assert at.toggle(key="projector_toggle").value is True
+    assert _has_button(at, "exit_projector")
+
+
+def test_an_address_with_projector_mode_opens_in_it(data_dir: Path) -> None:
+    at = _app()
+    at.query_params["p"] = "1"  # a reload or a copied address of a page in projector mode
     at.run()
     assert at.toggle(key="projector_toggle").value is True
-    at.button(key="exit_projector").click().run()
-    assert "p" not in at.query_params
-    assert at.toggle(key="projector_toggle").value is False
-    at.toggle(key="projector_toggle").set_value(True).run()  # the first click works
-    assert at.query_params.get("p") == ["1"] or at.query_params.get("p") == "1"
+    assert _has_button(at, "exit_projector")
+
+
+def test_projector_mode_is_the_sessions_setting_not_the_addresss(data_dir: Path) -> None:
+    """The server no longer writes ``p`` into the address on a switch (each write is a new
+    history entry, and Back would only switch the mode back); the session keeps the mode
+    across pages, and a new page's address carries it."""
+    at = _start_meeting(_app())
+    before = dict(at.query_params)
+    at.toggle(key="projector_toggle").set_value(True).run()
+    assert dict(at.query_params) == before
+    assert _has_button(at, "exit_projector")
+    _click(at, "Nyt møde / teamets historik")
+    assert at.query_params.get("p") in (["1"], "1")
+    assert _has_button(at, "exit_projector")
+
+
+def _has_button(at: AppTest, key: str) -> bool:
+    return any(b.key == key for b in at.button)
 
 
 @pytest.fixture
@@ -152,6 +178,7 @@ def browser_token(monkeypatch: pytest.MonkeyPatch) -> dict[str, object]:
         device_store: str | None = None,
         device_forget: bool = False,
         device_ask: bool = False,
+        projector: bool | None = None,
     ) -> str | None:
         if device_store:
             browser["token"] = device_store
@@ -281,3 +308,54 @@ def test_an_open_sidebar_panel_stays_open_when_the_computer_is_recognised(
     at.run()
     assert "Glem denne computer" not in _labels(at)
     assert {name: _sidebar_slot(at, name) for name in remembered} == remembered
+
+
+# --- Issue 22: the team's page after Back, and the next case said out loud -------------------
+
+
+def test_the_team_page_shows_todays_unfinished_meeting_with_the_way_back(data_dir: Path) -> None:
+    at = _start_meeting(_app())
+    meeting_id = at.query_params["m"]
+    _click(at, "Start uret")
+    _click(at, "Næste trin")
+    _click(at, "Nyt møde / teamets historik")
+    assert "Mødet er i gang" in _text(at)
+    assert f"Trin 2 af 5: {STEPS[1].short}. Uret kører." in _text(at)
+    _click(at, "Fortsæt mødet")
+    assert at.query_params["m"] == meeting_id
+    assert f"Trin 2: {STEPS[1].text}" in _text(at)
+
+
+def test_a_finished_meeting_is_not_offered_to_continue(data_dir: Path) -> None:
+    at = _start_meeting(_app())
+    _click(at, "Start uret")
+    _to_step(at, 5)
+    _click(at, "Afslut mødet")
+    _click(at, "Nyt møde / teamets historik")
+    assert "Mødet er i gang" not in _text(at)
+    assert "Fortsæt mødet" not in _labels(at)
+
+
+def test_a_step_skipped_before_the_clock_ran_is_no_start_on_the_team_page(data_dir: Path) -> None:
+    at = _start_meeting(_app())
+    _click(at, "Næste trin")  # the clock never ran
+    _click(at, "Nyt møde / teamets historik")
+    assert f"Trin 2 af 5: {STEPS[1].short}. Uret er ikke startet." in _text(at)
+    _click(at, "Fortsæt mødet")
+    _click(at, "Start uret")
+    _click(at, "Pause")
+    _click(at, "Nyt møde / teamets historik")
+    assert f"Trin 2 af 5: {STEPS[1].short}. Uret står på pause." in _text(at)
+
+
+def test_the_suggested_case_is_said_on_the_page_not_in_a_tooltip(data_dir: Path) -> None:
+    at = _app()
+    _create_team(at)
+    assert "Forslag: 1. Den motiverende samtale med borger (Jamir)" in _text(at)
+    assert "teamet har ikke drøftet den endnu" in _text(at)
+    select = at.selectbox[0]
+    assert select.value == 1
+    # Searching the list finds words as typed (»sprog«), not scattered letters (fuzzy).
+    from streamlit.proto.SelectWidgetFilterMode_pb2 import FILTER_MODE_CONTAINS
+
+    assert select.proto.filter_mode == FILTER_MODE_CONTAINS

@@ -19,7 +19,12 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from facilitator import timer as tm
 from facilitator.storage import Storage
-from harness.app_server import AppServer, wait_idle
+from harness.app_server import (
+    AppServer,
+    create_team_in_browser,
+    start_meeting_in_browser,
+    wait_idle,
+)
 from harness.meetings import meeting_query
 
 pytestmark = pytest.mark.browser
@@ -206,3 +211,84 @@ def test_a_stopped_server_is_said_within_seconds_and_the_page_comes_back(
         expect(page.get_by_role("heading", name=re.compile("^Trin 3:"))).to_be_visible()
     finally:
         store.dispose()
+
+
+def test_back_leaves_the_meeting_for_the_team_page_which_offers_to_continue(
+    browser: Browser, contexts: list[BrowserContext], served: tuple[AppServer, Storage]
+) -> None:
+    """Point 11: switching projector view is no page of its own in the browser's history, so
+    Back goes from the meeting to the team's page; that page says a meeting is running and
+    leads back into it; a reload keeps projector view."""
+    server, _store = served
+    page = _page(browser, contexts)
+    mid = start_meeting_in_browser(page, server, "Team Tilbage")
+    wait_idle(page)
+    entries = page.evaluate("history.length")
+    page.locator('[data-testid="stSidebar"] label').filter(
+        has=page.get_by_role("switch", name="Projektorvisning")
+    ).click()
+    exit_button = page.get_by_role("button", name="Afslut projektorvisning")
+    expect(exit_button).to_be_visible(timeout=10000)
+    page.wait_for_url(re.compile(r"[?&]p=1(&|$)"))  # a reload would keep the mode ...
+    assert page.evaluate("history.length") == entries  # ... yet no new entry in the history
+
+    page.go_back()
+    in_progress = page.locator(".st-key-meeting_in_progress")
+    expect(in_progress.get_by_role("heading", name="Mødet er i gang")).to_be_visible(timeout=20000)
+    expect(in_progress).to_contain_text("Trin 1 af 5")
+    expect(exit_button).to_be_visible()  # still in projector view
+    assert f"m={mid}" not in page.url
+
+    page.reload()
+    expect(in_progress).to_be_visible(timeout=20000)
+    expect(exit_button).to_be_visible()
+
+    wait_idle(page)
+    in_progress.get_by_role("button", name="Fortsæt mødet").click()
+    expect(page.get_by_role("heading", name="Trin 1: Vælg en ordstyrer")).to_be_visible(
+        timeout=20000
+    )
+    assert f"m={mid}" in page.url
+    expect(exit_button).to_be_visible()
+
+
+def test_the_case_list_finds_typed_words_not_scattered_letters(
+    browser: Browser, contexts: list[BrowserContext], served: tuple[AppServer, Storage]
+) -> None:
+    """Point 6: »sprog« lists only the cases whose title or themes hold the word."""
+    from facilitator.cases import load_cases
+
+    server, _store = served
+    page = _page(browser, contexts)
+    create_team_in_browser(page, server, "Team Søg")
+    wait_idle(page)
+    expected = sorted(
+        c.number for c in load_cases() if "sprog" in f"{c.label} – {', '.join(c.themes)}".lower()
+    )
+    assert expected and len(expected) < 10
+    select = page.get_by_role("combobox", name="Case")
+    select.click()
+    page.keyboard.type("sprog")
+    options = page.get_by_role("option")
+    expect(options).to_have_count(len(expected))
+    shown = sorted(int(re.match(r"\s*(\d+)\.", t).group(1)) for t in options.all_inner_texts())  # type: ignore[union-attr]
+    assert shown == expected
+    page.keyboard.press("Escape")
+    # Unfiltered, every option is shown whole: a long one wraps inside its row, none is cut.
+    select.click()
+    page.keyboard.press("ArrowDown")
+    expect(options).to_have_count(10)
+    for option in options.all():
+        option.scroll_into_view_if_needed()
+        assert option.evaluate(_WHOLE), option.inner_text()
+    page.keyboard.press("Escape")
+
+
+_WHOLE = """e => {
+  const box = e.getBoundingClientRect();
+  return [e, ...e.querySelectorAll("*")].every(el => {
+    const r = el.getBoundingClientRect();
+    return el.scrollHeight <= el.clientHeight + 1 && el.scrollWidth <= el.clientWidth + 1
+      && r.top >= box.top - 1 && r.bottom <= box.bottom + 1;
+  });
+}"""

@@ -139,12 +139,17 @@ def test_a_new_view_starts_at_the_top(browser: Browser, probe: str, projector: b
     page.get_by_role("button", name="Næste visning").focus()
     page.get_by_text("Linje 59 med noter").scroll_into_view_if_needed()
     page.keyboard.press("Enter")
+    # Waits for the new view to reach the browser (on a loaded machine the rerun may start
+    # only after an idle check has passed, and its scroll would then land on a later step).
+    page.wait_for_function("v => window.__bcView === v", arg=f"1:{'p' if projector else 'n'}")
+    page.wait_for_function(f"() => Math.max(...({SCROLLED})()) === 0")
     wait_idle(page, 800)
     assert max(page.evaluate(SCROLLED)) == 0
     # A rerun with the same view leaves the scroll position alone.
     page.get_by_text("Linje 59 med noter").scroll_into_view_if_needed()
-    page.wait_for_timeout(300)
+    _token, runs = _status(page)
     page.get_by_role("button", name="Kør igen").evaluate("b => b.click()")
+    expect(page.get_by_text(re.compile(rf"runs={runs + 1}$"))).to_be_visible()
     wait_idle(page, 800)
     assert max(page.evaluate(SCROLLED)) > 300
     context.close()

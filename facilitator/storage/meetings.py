@@ -259,6 +259,8 @@ class MeetingQueries(Database):
                     status=r.status,
                     follow_ups=counts.get(r.id, (0, 0))[0],
                     open_follow_ups=int(counts.get(r.id, (0, 0))[1] or 0),
+                    current_step=r.current_step,
+                    clock_started=r.running_since is not None or any(r.used or []),
                 )
                 for r in rows
             ]

@@ -2,7 +2,8 @@
 
 ``m``     the open meeting (its random id)
 ``view``  ``print`` for the printable referat of that meeting
-``p``     ``1`` in projector mode; kept when moving between pages
+``p``     ``1`` in projector mode: read when the session starts (a reload, a copied address);
+          after that the session's own setting is the truth, and every new address carries it
 ``s``     this session's grant for the team page (a random token, never the team's code)
 ``t``     an old team link with the code in it: read once, then removed
 ``j``     a participant's join code: the phone page of one meeting, nothing else
@@ -15,6 +16,7 @@ from urllib.parse import urlencode
 import streamlit as st
 
 PRINT = "print"
+PROJECTOR_STATE = "projector_mode"  # the session's setting: read once from ``p``
 
 
 def _get(name: str) -> str:
@@ -22,28 +24,40 @@ def _get(name: str) -> str:
 
 
 def _go(**params: str) -> None:
-    """Replace the address, keeping projector mode."""
-    projector = is_projector()
-    st.query_params.clear()
-    if projector:
-        st.query_params["p"] = "1"
-    for name, value in params.items():
-        if value:
-            st.query_params[name] = value
+    """A new page: the address with ``params`` and projector mode, written at once, so the
+    browser's history gets one entry per page (clear-then-set would add one per change, and
+    Back would stop at an address that only ever existed for a moment)."""
+    new = {"p": "1"} if is_projector() else {}
+    new.update({name: value for name, value in params.items() if value})
+    st.query_params.from_dict(new)
+
+
+def _edit(drop: tuple[str, ...] = (), **put: str) -> None:
+    """Change some parameters of this page's address in one step (one history entry)."""
+    new = {name: value for name, value in st.query_params.to_dict().items() if name not in drop}
+    new.update(put)
+    new.pop("p", None)
+    if is_projector():  # the page helper may have written it where the server did not see it
+        new = {"p": "1", **new}
+    if new != st.query_params.to_dict():
+        st.query_params.from_dict(new)
 
 
 # --- Projector mode ------------------------------------------------------------------------
 
 
 def is_projector() -> bool:
-    return _get("p") == "1"
+    if PROJECTOR_STATE not in st.session_state:
+        st.session_state[PROJECTOR_STATE] = _get("p") == "1"
+    return bool(st.session_state[PROJECTOR_STATE])
 
 
 def set_projector(on: bool) -> None:
-    if on:
-        st.query_params["p"] = "1"
-    else:
-        st.query_params.pop("p", None)
+    """Switch projector mode for this session. Not written to the address from here: a change
+    of the address from the server adds an entry to the browser's history, and Back would only
+    switch the mode back. The page helper mirrors the mode into the current address with
+    ``history.replaceState`` (a reload keeps it), and the next page's address carries it."""
+    st.session_state[PROJECTOR_STATE] = on
 
 
 # --- Pages ---------------------------------------------------------------------------------
@@ -94,13 +108,11 @@ def grant() -> str:
 
 
 def set_grant(token: str) -> None:
-    st.query_params.pop("t", None)
-    st.query_params["s"] = token
+    _edit(drop=("t",), s=token)
 
 
 def drop_grant() -> None:
-    st.query_params.pop("s", None)
-    st.query_params.pop("t", None)
+    _edit(drop=("s", "t"))
 
 
 def has_code() -> bool:

@@ -184,11 +184,14 @@ def page_helper(
     device_store: str | None = None,
     device_forget: bool = False,
     device_ask: bool = False,
+    projector: bool | None = None,
 ) -> str | None:
     """Sets lang="da", puts Streamlit's own English texts into Danish, autosaves notes while
     typing, runs the countdown (with the wording of ``timer_text``) and its end-of-step signal
     in the browser, and scrolls to the top when ``view`` (e.g. meeting, step and screen mode)
-    changes.
+    changes. With ``projector`` (True/False) the address's ``p=1`` follows projector mode without
+    a new entry in the browser's history (so Back goes to the previous page, and a reload keeps
+    the mode).
 
     The instance with key ``bc_helper`` also keeps this device's token in the browser's
     ``localStorage["borgercases.device"]``: ``device_store`` saves one, ``device_forget``
@@ -199,7 +202,7 @@ def page_helper(
     there is none. With ``device_ask`` (a team link in the address) a browser that keeps no
     token says so too: then "" is returned. Other keys return None.
     """
-    data: dict[str, Any] = {"view": view, "labels": timer_text.labels()}
+    data: dict[str, Any] = {"view": view, "labels": timer_text.labels(), "projector": projector}
     if key != DEVICE_HELPER_KEY:
         _helper(key=key, data=data)
         return None

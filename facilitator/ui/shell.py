@@ -173,6 +173,7 @@ def main() -> None:
     current = found if found is not None and access.has_team(found.team.id) else None
     device = page_helper(
         view=_view(current, projector),
+        projector=projector,
         device_store=device_store,
         device_forget=device_forget,
         device_ask=ask,

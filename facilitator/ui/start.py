@@ -6,11 +6,19 @@ from datetime import date, timedelta
 
 import streamlit as st
 
+from facilitator import timer as tm
 from facilitator import validation
-from facilitator.exercise import STEPS, TOTAL_DEFAULT_MINUTES, default_plan_minutes, suggest_case
+from facilitator.exercise import (
+    STEPS,
+    TOTAL_DEFAULT_MINUTES,
+    default_plan_minutes,
+    last_discussed,
+    suggest_case,
+    unfinished_today,
+)
 from facilitator.exports import literal
 from facilitator.privacy import REMINDER
-from facilitator.records import Team
+from facilitator.records import MeetingSummaryRow, Team
 from facilitator.teamcode import DEVICE_DAYS
 from facilitator.ui import access, address
 from facilitator.ui.common import case_by_number, cases, flash, guarded, show_flashes, storage
@@ -29,9 +37,11 @@ def render() -> None:
         _choose_team()
         return
     _team_header(team)
+    meetings = storage().team_meetings(team.id)
+    _meeting_in_progress(meetings)
     _open_follow_ups(team)
-    _new_meeting_form(team)
-    _history(team)
+    _new_meeting_form(team, meetings)
+    _history(team, meetings)
 
 
 def link_question() -> None:
@@ -211,6 +221,37 @@ def _remove_member(team: Team, subject: str) -> None:
     flash("Medlemmet er fjernet og har ikke længere adgang til teamet.")
 
 
+def _clock(row: MeetingSummaryRow) -> str:
+    if row.status == tm.RUNNING:
+        return "Uret kører."
+    return "Uret står på pause." if row.clock_started else "Uret er ikke startet."
+
+
+def _meeting_in_progress(meetings: list[MeetingSummaryRow]) -> None:
+    """Today's unfinished meeting first on the team's page (after Back, »Nyt møde« or a
+    reload of the team's page), with the way back into it."""
+    row = unfinished_today(meetings, date.today())
+    if row is None:
+        return
+    case = case_by_number(row.case_number)
+    title = case.title if case else ""
+    index = min(max(row.current_step, 0), len(STEPS) - 1)
+    with st.container(border=True, key="meeting_in_progress"):
+        st.subheader("Mødet er i gang")
+        st.write(
+            f"Case {row.case_number:d}: {title}. Trin {index + 1} af {len(STEPS)}: "
+            f"{STEPS[index].short}. {_clock(row)}"
+        )
+        st.button(
+            "Fortsæt mødet",
+            key="continue_meeting",
+            type="primary",
+            on_click=_open_meeting,
+            args=(row.id,),
+            icon=":material/play_arrow:",
+        )
+
+
 def _open_follow_ups(team: Team) -> None:
     items = open_or_just_done(team.id)
     open_items = [f for f in items if not f.done]
@@ -222,12 +263,13 @@ def _open_follow_ups(team: Team) -> None:
     follow_up_list(team.id, items, key_prefix="start")
 
 
-def _new_meeting_form(team: Team) -> None:
+def _new_meeting_form(team: Team, meetings: list[MeetingSummaryRow]) -> None:
     st.subheader("Start et nyt møde")
     all_cases = cases()
-    discussed = [(m.case_number, m.meeting_date) for m in storage().team_meetings(team.id)]
+    discussed = [(m.case_number, m.meeting_date) for m in meetings]
     suggestion = suggest_case([c.number for c in all_cases], discussed)
     discussed_numbers = {n for n, _ in discussed}
+    labels_short = {c.number: c.label for c in all_cases}
     labels = {
         c.number: f"{c.label} – {', '.join(c.themes)} – {c.reading_time} min."
         + ("" if c.number not in discussed_numbers else " (drøftet før)")
@@ -255,7 +297,14 @@ def _new_meeting_form(team: Team) -> None:
             options=numbers,
             index=numbers.index(suggestion),
             format_func=lambda n: labels[n],
-            help="Forslaget er en case, teamet ikke har drøftet endnu.",
+            # Typed words are looked for as written (»sprog« finds the cases with the theme
+            # Sprog), not as scattered letters that match almost every long title.
+            filter_mode="contains",
+            help="Skriv et ord fra titlen eller et tema for at finde en case.",
+        )
+        st.markdown(
+            f":material/lightbulb: **Forslag: {literal(labels_short[suggestion])}** – "
+            + _why_suggested(suggestion, discussed)
         )
         with st.expander(f"Tid pr. trin (i alt {TOTAL_DEFAULT_MINUTES} minutter som standard)"):
             minutes: list[float | int | None] = []
@@ -271,6 +320,16 @@ def _new_meeting_form(team: Team) -> None:
         )
     if submitted:
         _start_meeting(team, meeting_date, next_date, participants_raw, case_number, minutes)
+
+
+def _why_suggested(number: int, discussed: list[tuple[int, date]]) -> str:
+    last = last_discussed(number, discussed)
+    if last is None:
+        return "teamet har ikke drøftet den endnu. Vælg en anden case herover, hvis I vil."
+    return (
+        f"alle cases er drøftet; denne er drøftet for længst siden ({last.strftime('%d.%m.%Y')})."
+        " Vælg en anden case herover, hvis I vil."
+    )
 
 
 @guarded
@@ -300,8 +359,7 @@ def _start_meeting(
     st.rerun()
 
 
-def _history(team: Team) -> None:
-    meetings = storage().team_meetings(team.id)
+def _history(team: Team, meetings: list[MeetingSummaryRow]) -> None:
     st.subheader(f"Teamets møder ({len(meetings)})")
     if not meetings:
         st.write("Ingen møder endnu.")

@@ -4,6 +4,9 @@
  *
  * Component data (from Python):
  *   view    string | null  a change scrolls the page to the top (new step, projector mode …)
+ *   projector  bool | null  projector mode: the address's p=1 follows it with
+ *                         history.replaceState, so switching adds no history entry (Back goes
+ *                         to the previous page) and a reload keeps the mode
  *   labels  {name: template}  the timer's Danish templates (facilitator/ui/timer_text.py);
  *                            this file only fills their {placeholders}
  *   device  null | {store: string | null, forget: bool, known: string | null, ask: bool}
@@ -643,6 +646,16 @@ function device(w, spec, setStateValue) {
   }
 }
 
+/* ---- Projector mode in the address --------------------------------------------------------- */
+
+function mirrorProjector(on) {
+  const url = new URL(window.location.href);
+  if ((url.searchParams.get("p") === "1") === on) return;
+  if (on) url.searchParams.set("p", "1");
+  else url.searchParams.delete("p");
+  window.history.replaceState(window.history.state, "", url.toString());
+}
+
 /* ---- Entry point: called on every script run that mounts or changes the component ------- */
 
 export default function (component) {
@@ -675,6 +688,7 @@ export default function (component) {
     }
     w.__bcView = data.view;
   }
+  if (data && typeof data.projector === "boolean") mirrorProjector(data.projector);
   if (data && data.device) device(w, data.device, setStateValue);
   if (!w.__bcTimer) {
     w.__bcTimer = true;

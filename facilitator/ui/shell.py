@@ -155,7 +155,7 @@ def main() -> None:
         page_title="Borgercases – teammødet",
         page_icon=favicon(),
         layout="wide",
-        initial_sidebar_state="expanded",
+        initial_sidebar_state="auto",  # collapsed on a narrow window (200 % zoom)
     )
     projector = address.is_projector()
     apply_styles(projector)

@@ -1,7 +1,8 @@
 """The pages and the text of a PDF that Chromium prints (Skia's PDF writer), without a PDF library.
 
 Enough for the tests to read what is on each printed page: Skia writes plain objects (no object
-streams), Flate-compressed content streams and Type0 fonts with a ToUnicode map. Text is
+streams), Flate-compressed content streams and fonts with a ToUnicode map – Type0 fonts with
+two-byte glyph codes, simple (TrueType, Type3) fonts with one-byte codes. Text is
 returned per page with the glyphs in drawing order; compare it without whitespace, since line
 breaks and word gaps are positions in a PDF, not characters.
 """
@@ -57,12 +58,14 @@ def _to_unicode(cmap: bytes) -> dict[int, str]:
 def pdf_pages(pdf: bytes) -> list[str]:
     """The text of every page, in page order."""
     objects = _objects(pdf)
-    maps: dict[int, dict[int, str]] = {}
+    maps: dict[int, tuple[dict[int, str], int]] = {}
 
-    def font_map(ref: int) -> dict[int, str]:
+    def font_map(ref: int) -> tuple[dict[int, str], int]:
+        """The font's glyph-code table and the hex digits of one code."""
         if ref not in maps:
             found = re.search(rb"/ToUnicode " + _REF, objects[ref])
-            maps[ref] = _to_unicode(_stream(objects[int(found.group(1))])) if found else {}
+            table = _to_unicode(_stream(objects[int(found.group(1))])) if found else {}
+            maps[ref] = (table, 4 if re.search(rb"/Subtype\s*/Type0\b", objects[ref]) else 2)
         return maps[ref]
 
     def page_refs(ref: int) -> list[int]:
@@ -87,12 +90,17 @@ def pdf_pages(pdf: bytes) -> list[str]:
         content = b"".join(_stream(objects[int(c)]) for c in re.findall(_REF, contents.group(1)))
         out: list[str] = []
         table: dict[int, str] = {}
+        digits = 4
         for token in re.finditer(rb"/(\w+)\s+[\d.]+\s+Tf|<([0-9A-Fa-f]*)>|\b(ET)\b", content):
             if token.group(1):
-                table = font_map(fonts[token.group(1)]) if token.group(1) in fonts else {}
+                found = token.group(1) in fonts
+                table, digits = font_map(fonts[token.group(1)]) if found else ({}, 4)
             elif token.group(2) is not None:
                 hexes = token.group(2).decode()
-                out += [table.get(int(hexes[i : i + 4], 16), "") for i in range(0, len(hexes), 4)]
+                out += [
+                    table.get(int(hexes[i : i + digits], 16), "")
+                    for i in range(0, len(hexes), digits)
+                ]
             else:
                 out.append("\n")
         texts.append("".join(out))

@@ -149,14 +149,21 @@ def _note(text: str) -> str:
 
 
 def render_print(meeting: Meeting) -> None:
-    """A plain page with only the referat, for the browser's print command: everything else
-    (buttons, Streamlit's header, toolbar and sidebar) is hidden when printing."""
+    """A plain page with only the referat, for the browser's print command. On screen the
+    controls stand above the referat, where the user sees them first; on paper everything but
+    the referat (the controls, Streamlit's header, toolbar and sidebar) is hidden, a heading
+    never ends a page and the follow-ups table fits the page's width."""
     case = case_by_number(meeting.case_number)
     if case is None:
         st.error("Casen findes ikke.")
         return
     s = summary(meeting, case)
     ui_text.html_page(style("print.css"))
+    with st.container(key="bc_print_controls", horizontal=True, vertical_alignment="center"):
+        st.button(
+            "Tilbage til mødet", on_click=_back, args=(meeting.id,), icon=":material/arrow_back:"
+        )
+        st.caption("Udskriv med Ctrl+P (⌘+P på Mac).")
     parts = [
         "<div class='bc-referat'>",
         f"<h1>Referat: {ui_text.text(s.team)} – {danish_date(s.meeting_date)}</h1>",
@@ -179,7 +186,9 @@ def render_print(meeting: Meeting) -> None:
     parts.append("<h2>Aftaler om opfølgning</h2>")
     if rows := list(s.follow_ups):
         parts.append(
-            "<table><thead><tr><th>Hvem</th><th>Hvad</th><th>Frist</th><th>Status</th></tr>"
+            "<table><colgroup><col class='bc-who'><col><col class='bc-due'>"
+            "<col class='bc-status'></colgroup>"
+            "<thead><tr><th>Hvem</th><th>Hvad</th><th>Frist</th><th>Status</th></tr>"
             "</thead><tbody>"
         )
         for r in rows:
@@ -196,11 +205,6 @@ def render_print(meeting: Meeting) -> None:
     )
     parts.append("</div>")
     ui_text.html_page("".join(parts))
-    with st.container(key="bc_print_controls", horizontal=True, vertical_alignment="center"):
-        st.button(
-            "Tilbage til mødet", on_click=_back, args=(meeting.id,), icon=":material/arrow_back:"
-        )
-        st.caption("Udskriv med Ctrl+P.")
 
 
 def _back(meeting_id: str) -> None:

@@ -742,11 +742,13 @@ def _follow_ups(meeting: Meeting) -> None:
 
 def _finished(meeting: Meeting, case: Case) -> None:
     st.header("Mødet er slut")
-    st.write(
-        "Hent referatet og aftalerne. Mangler der en aftale, så tryk »Genåbn mødet« – mødet går "
-        "tilbage til trin 5."
-    )
-    exports_view.render(meeting, case)
+    # The downloads and their instructions: on screen only, never on paper (base.css).
+    with st.container(key="bc_finished_exports"):
+        st.write(
+            "Hent referatet og aftalerne. Mangler der en aftale, så tryk »Genåbn mødet« – mødet "
+            "går tilbage til trin 5."
+        )
+        exports_view.render(meeting, case)
     items = storage().follow_ups(meeting.team.id, meeting_id=meeting.id)
     st.subheader(f"Aftaler fra mødet ({len(items)})")
     if items:

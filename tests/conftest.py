@@ -220,6 +220,15 @@ def artifacts() -> Path:
     return ARTIFACTS
 
 
+@pytest.fixture
+def contexts(browser: Any) -> Iterator[list[Any]]:
+    """Browser contexts a test opens (``contexts.append``), each closed after the test."""
+    opened: list[Any] = []
+    yield opened
+    for context in opened:
+        context.close()
+
+
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[PostgresServer]:
     """A real PostgreSQL server in a temporary folder, started once for the whole run."""

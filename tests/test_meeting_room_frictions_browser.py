@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -31,14 +30,6 @@ pytestmark = pytest.mark.browser
 
 PLAN = [60, 180, 360, 180, 120]
 OFFLINE = "Ingen forbindelse – det, du skriver, gemmes, når forbindelsen er tilbage"
-
-
-@pytest.fixture
-def contexts(browser: Browser) -> Iterator[list[BrowserContext]]:
-    opened: list[BrowserContext] = []
-    yield opened
-    for context in opened:
-        context.close()
 
 
 def _page(browser: Browser, contexts: list[BrowserContext], width: int = 1366) -> Page:

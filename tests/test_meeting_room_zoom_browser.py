@@ -14,7 +14,6 @@ Meetings are seeded through the storage (harness.meetings) and opened over the w
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -109,14 +108,6 @@ COLUMNS_JS = """() => {
     return {left: Math.round(r.left), right: Math.round(r.right)};
   });
 }"""
-
-
-@pytest.fixture
-def contexts(browser: Browser) -> Iterator[list[BrowserContext]]:
-    opened: list[BrowserContext] = []
-    yield opened
-    for context in opened:
-        context.close()
 
 
 def _page(

@@ -234,13 +234,13 @@ def _meeting_in_progress(meetings: list[MeetingSummaryRow]) -> None:
     if row is None:
         return
     case = case_by_number(row.case_number)
-    title = case.title if case else ""
+    title = literal(case.title) if case else ""
     index = min(max(row.current_step, 0), len(STEPS) - 1)
     with st.container(border=True, key="meeting_in_progress"):
         st.subheader("Mødet er i gang")
         st.write(
             f"Case {row.case_number:d}: {title}. Trin {index + 1} af {len(STEPS)}: "
-            f"{STEPS[index].short}. {_clock(row)}"
+            f"{literal(STEPS[index].short)}. {literal(_clock(row))}"
         )
         st.button(
             "Fortsæt mødet",
@@ -303,8 +303,8 @@ def _new_meeting_form(team: Team, meetings: list[MeetingSummaryRow]) -> None:
             help="Skriv et ord fra titlen eller et tema for at finde en case.",
         )
         st.markdown(
-            f":material/lightbulb: **Forslag: {literal(labels_short[suggestion])}** – "
-            + _why_suggested(suggestion, discussed)
+            f"**Forslag: {literal(labels_short[suggestion])}** – "
+            + literal(_why_suggested(suggestion, discussed))
         )
         with st.expander(f"Tid pr. trin (i alt {TOTAL_DEFAULT_MINUTES} minutter som standard)"):
             minutes: list[float | int | None] = []

@@ -37,3 +37,21 @@ def meeting_query(store: Any, meeting_id: str, **extra: str) -> str:
     meeting = store.get_meeting(meeting_id)
     assert meeting is not None, meeting_id
     return urlencode({"m": meeting_id, **extra, "s": store.grant_access(meeting.team.id)})
+
+
+def open_meeting(
+    page: Any, server: Any, store: Any, meeting_id: str, step: int, **extra: str
+) -> None:
+    """Open a meeting made in the database over the wire (``meeting_query``), and wait until
+    step ``step``'s heading shows and Streamlit is idle."""
+    import re
+
+    from playwright.sync_api import expect
+
+    from harness.app_server import wait_idle
+
+    page.goto(f"{server.url}?{meeting_query(store, meeting_id, **extra)}")
+    expect(page.get_by_role("heading", name=re.compile(f"^Trin {step}:"))).to_be_visible(
+        timeout=20000
+    )
+    wait_idle(page)

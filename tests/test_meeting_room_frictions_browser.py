@@ -24,7 +24,7 @@ from harness.app_server import (
     start_meeting_in_browser,
     wait_idle,
 )
-from harness.meetings import meeting_query
+from harness.meetings import open_meeting
 
 pytestmark = pytest.mark.browser
 
@@ -46,14 +46,6 @@ def _meeting(store: Storage, name: str, change: Any) -> str:
     return mid
 
 
-def _open(page: Page, server: AppServer, store: Storage, mid: str, step: int) -> None:
-    page.goto(f"{server.url}?{meeting_query(store, mid)}")
-    expect(page.get_by_role("heading", name=re.compile(f"^Trin {step}:"))).to_be_visible(
-        timeout=20000
-    )
-    wait_idle(page)
-
-
 def _at_discussion(
     browser: Browser, contexts: list[BrowserContext], served: tuple[AppServer, Storage], team: str
 ) -> tuple[Page, str]:
@@ -62,7 +54,7 @@ def _at_discussion(
     now = time.time()
     mid = _meeting(store, team, lambda s: tm.go_to(tm.start(s, now), 2, now))
     page = _page(browser, contexts)
-    _open(page, server, store, mid, 3)
+    open_meeting(page, server, store, mid, 3)
     return page, mid
 
 
@@ -80,7 +72,7 @@ def test_a_pause_during_an_overrun_shows_as_a_pause_on_the_laptop_and_the_phone(
     begun = time.time() - 200  # step 2 (3 min) has run over by 20 s
     mid = _meeting(store, "Team Pause", lambda s: tm.go_to(tm.start(s, begun), 1, begun))
     laptop = _page(browser, contexts)
-    _open(laptop, server, store, mid, 2)
+    open_meeting(laptop, server, store, mid, 2)
     expect(_timer(laptop)).to_have_class(re.compile("bc-overrun"))
     meeting = store.get_meeting(mid)
     assert meeting is not None
@@ -193,7 +185,7 @@ def test_a_stopped_server_is_said_within_seconds_and_the_page_comes_back(
         now = time.time()
         mid = _meeting(store, "Team Genstart", lambda s: tm.go_to(tm.start(s, now), 2, now))
         page = _page(browser, contexts)
-        _open(page, app, store, mid, 3)
+        open_meeting(page, app, store, mid, 3)
         dialog = page.get_by_role("dialog").filter(has_text="Forbindelsen er afbrudt")
         app.stop(kill=True)
         expect(dialog).to_be_visible(timeout=5000)

@@ -22,8 +22,8 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from facilitator.storage import Storage
-from harness.app_server import AppServer, wait_idle
-from harness.meetings import meeting_query, running_meeting
+from harness.app_server import AppServer
+from harness.meetings import open_meeting, running_meeting
 
 pytestmark = pytest.mark.browser
 
@@ -120,14 +120,6 @@ def _page(
     return context.new_page()
 
 
-def _open(page: Page, server: AppServer, store: Storage, mid: str, step: int, **extra: str) -> None:
-    page.goto(f"{server.url}?{meeting_query(store, mid, **extra)}")
-    expect(page.get_by_role("heading", name=re.compile(f"^Trin {step}:"))).to_be_visible(
-        timeout=20000
-    )
-    wait_idle(page)
-
-
 def _meeting(store: Storage, name: str, step: int) -> tuple[int, str]:
     team_id, mid = running_meeting(store, name, step)
     if step == 4:
@@ -168,7 +160,7 @@ def test_at_200_percent_zoom_the_page_is_one_column_and_the_clock_and_its_button
     server, store = served
     _team, mid = _meeting(store, f"Team Zoom {step}", step - 1)
     page = _page(browser, contexts, 683, 384)
-    _open(page, server, store, mid, step)
+    open_meeting(page, server, store, mid, step)
     page.screenshot(path=artifacts / f"zoom-200-step-{step}.png")
     problems: list[str] = []
 
@@ -211,7 +203,7 @@ def test_at_200_percent_zoom_the_side_bar_opens_and_closes_with_visible_buttons(
     server, store = served
     _team, mid = _meeting(store, "Team Sidepanel", 2)
     page = _page(browser, contexts, 683, 384)
-    _open(page, server, store, mid, 3)
+    open_meeting(page, server, store, mid, 3)
     sidebar = page.locator('[data-testid="stSidebar"]')
     expect(sidebar).to_have_attribute("data-collapsed", "true")
     opener = page.locator('[data-testid="stExpandSidebarButton"]')
@@ -238,7 +230,7 @@ def test_a_1280_screen_at_two_device_pixels_shows_the_normal_layout(
     server, store = served
     _team, mid = _meeting(store, "Team Retina", 2)
     page = _page(browser, contexts, 1280, 720, scale=2)
-    _open(page, server, store, mid, 3)
+    open_meeting(page, server, store, mid, 3)
     page.screenshot(path=artifacts / "zoom-1280-at-2x.png")
     notes, panel = _columns(page)
     assert panel["left"] >= notes["right"], (notes, panel)  # side by side
@@ -265,7 +257,7 @@ def test_in_projector_view_a_note_of_five_lines_shows_all_of_them(
     team_id, mid = _meeting(store, f"Team Projektor {width}", 2)
     store.save_note(team_id, mid, "q0", FIVE_LINES)
     page = _page(browser, contexts, width, height)
-    _open(page, server, store, mid, 3, p="1")
+    open_meeting(page, server, store, mid, 3, p="1")
     expect(page.get_by_role("button", name="Afslut projektorvisning")).to_be_visible()
     field = page.get_by_role("textbox", name=re.compile(r"^1\. "))
     expect(field).to_have_value(FIVE_LINES)

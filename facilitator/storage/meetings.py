@@ -34,7 +34,7 @@ from facilitator.storage.engine import (
     Database,
 )
 from facilitator.storage.models import FollowUpRowDB, MeetingRow, NoteRow, TeamRow, utcnow
-from facilitator.timer import FINISHED, TimerState
+from facilitator.timer import FINISHED, TimerState, never_run
 from facilitator.validation import no_cpr
 
 
@@ -260,7 +260,7 @@ class MeetingQueries(Database):
                     follow_ups=counts.get(r.id, (0, 0))[0],
                     open_follow_ups=int(counts.get(r.id, (0, 0))[1] or 0),
                     current_step=r.current_step,
-                    clock_started=r.running_since is not None or any(r.used or []),
+                    clock_started=not never_run(_timer(r)),
                 )
                 for r in rows
             ]

@@ -268,8 +268,8 @@ def _new_meeting_form(team: Team, meetings: list[MeetingSummaryRow]) -> None:
     all_cases = cases()
     discussed = [(m.case_number, m.meeting_date) for m in meetings]
     suggestion = suggest_case([c.number for c in all_cases], discussed)
+    suggested = next(c for c in all_cases if c.number == suggestion)
     discussed_numbers = {n for n, _ in discussed}
-    labels_short = {c.number: c.label for c in all_cases}
     labels = {
         c.number: f"{c.label} – {', '.join(c.themes)} – {c.reading_time} min."
         + ("" if c.number not in discussed_numbers else " (drøftet før)")
@@ -303,7 +303,7 @@ def _new_meeting_form(team: Team, meetings: list[MeetingSummaryRow]) -> None:
             help="Skriv et ord fra titlen eller et tema for at finde en case.",
         )
         st.markdown(
-            f"**Forslag: {literal(labels_short[suggestion])}** – "
+            f"**Forslag: {literal(suggested.label)}** – "
             + literal(_why_suggested(suggestion, discussed))
         )
         with st.expander(f"Tid pr. trin (i alt {TOTAL_DEFAULT_MINUTES} minutter som standard)"):
